@@ -1,0 +1,21 @@
+// The command table: names, one-line summaries, handlers.
+#include "commands.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "version.hpp"
+
+namespace keapsync::cli {
+
+int dispatch(int argc, char** argv) {
+  const std::string_view cmd = argc > 1 ? argv[1] : "--help";
+  if (cmd == "--version") {
+    std::printf("keapsync %s\n", kVersion);
+    return 0;
+  }
+  std::printf("usage: keapsync COMMAND [OPTIONS]\n");
+  return cmd == "--help" ? 0 : 64;
+}
+
+}  // namespace keapsync::cli

@@ -1,0 +1,69 @@
+// The validated configuration of keapsync: plain structs, defaults written
+// where each field is declared. config/example.yaml documents every key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/duration.hpp"
+
+namespace keapsync::config {
+
+struct DatabaseConfig {
+  // libpq connection string or URI; passwords belong in a .pgpass file.
+  std::string url;
+};
+
+enum class LogFormat { json, text };
+enum class LogLevel { trace, debug, info, warn, error };
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::json;
+};
+
+struct WorkerConfig {
+  int concurrency = 4;                              // contacts in flight at once
+  Duration poll_interval = std::chrono::seconds(5);  // safety net for lost NOTIFYs
+  int max_attempts = 15;                            // then the row goes dead
+  Duration shutdown_timeout = std::chrono::seconds(30);
+  Duration lease_duration = std::chrono::minutes(5);  // a claimed contact's lease
+  int batch_size = 50;                               // contacts per claim
+  int max_rows_per_contact = 100;                    // rows coalesced into one call
+  Duration retry_initial = std::chrono::seconds(10);  // first backoff cap
+  Duration retry_max = std::chrono::hours(1);         // backoff ceiling
+};
+
+struct KeapConfig {
+  std::string api_url = "https://api.infusionsoft.com/crm";
+  std::string token_url = "https://api.infusionsoft.com/token";
+  std::string authorize_url = "https://accounts.infusionsoft.com/app/oauth/authorize";
+  std::string ca_file;  // empty: the system trust store
+};
+
+enum class AuthKind { oauth, api_key };
+
+struct AccountConfig {
+  AuthKind auth = AuthKind::oauth;
+  std::string client_id;           // oauth
+  std::string client_secret_file;  // oauth
+  std::string api_key_file;        // api_key
+};
+
+struct Config {
+  DatabaseConfig database;
+  LogConfig log;
+  WorkerConfig worker;
+  KeapConfig keap;
+  std::string listen = "127.0.0.1:9464";  // /healthz, /readyz, /metrics
+  std::string token_encryption_key_file;  // empty: tokens stored unencrypted
+  std::map<std::string, AccountConfig> accounts;
+};
+
+const char* to_string(LogLevel level);
+const char* to_string(LogFormat format);
+const char* to_string(AuthKind kind);
+
+}  // namespace keapsync::config

@@ -1,0 +1,69 @@
+// Structured logging: JSON and text lines, fields, and secret scrubbing.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include "config/secret.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::log {
+namespace {
+
+struct Captured {
+  std::ostringstream out;
+  Logger logger;
+  explicit Captured(config::LogFormat format, config::LogLevel level = config::LogLevel::info)
+      : logger(make_logger({level, format},
+                           std::make_shared<spdlog::sinks::ostream_sink_mt>(out))) {}
+};
+
+TEST(Logger, JsonLineHasTsLevelMsgAndFields) {
+  Captured c(config::LogFormat::json);
+  c.logger.with({{"account", "shop"}}).info("row delivered", {{"outbox_id", 42}, {"contact_ref", "c\"1"}, {"ok", true}});
+  const std::string line = c.out.str();
+  ASSERT_EQ(line.back(), '\n');
+  const auto doc = boost::json::parse(line).as_object();
+  EXPECT_EQ(doc.at("level").as_string(), "info");
+  EXPECT_EQ(doc.at("msg").as_string(), "row delivered");
+  EXPECT_EQ(doc.at("account").as_string(), "shop");
+  EXPECT_EQ(doc.at("outbox_id").as_int64(), 42);
+  EXPECT_EQ(doc.at("contact_ref").as_string(), "c\"1");
+  EXPECT_EQ(doc.at("ok").as_bool(), true);
+  const std::string ts(doc.at("ts").as_string());
+  EXPECT_EQ(ts.size(), 24u) << ts;
+  EXPECT_EQ(ts.back(), 'Z');
+}
+
+TEST(Logger, TextLineIsReadable) {
+  Captured c(config::LogFormat::text);
+  c.logger.warn("retry scheduled", {{"attempt", 3}, {"error", "HTTP 503 from Keap"}});
+  const std::string line = c.out.str();
+  EXPECT_NE(line.find(" warn retry scheduled attempt=3 error=\"HTTP 503 from Keap\"\n"),
+            std::string::npos)
+      << line;
+}
+
+TEST(Logger, LevelFiltersLines) {
+  Captured c(config::LogFormat::json, config::LogLevel::warn);
+  c.logger.info("hidden");
+  c.logger.error("shown");
+  EXPECT_EQ(c.out.str().find("hidden"), std::string::npos);
+  EXPECT_NE(c.out.str().find("shown"), std::string::npos);
+}
+
+TEST(Logger, SecretsAreScrubbedWhateverTheCallSiteDoes) {
+  const config::Secret token("tok-3f9a1c\"quoted\\secret");
+  for (const auto format : {config::LogFormat::json, config::LogFormat::text}) {
+    Captured c(format);
+    c.logger.info("refreshed " + token.reveal(), {{"body", "{\"access_token\":\"" + token.reveal() + "\"}"}});
+    const std::string line = c.out.str();
+    EXPECT_EQ(line.find("3f9a1c"), std::string::npos) << line;
+    EXPECT_NE(line.find("[REDACTED]"), std::string::npos) << line;
+  }
+}
+
+}  // namespace
+}  // namespace keapsync::log
