@@ -33,7 +33,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
     }
     if (i == digits_start) return std::nullopt;
     const size_t unit_start = i;
-    while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
+    while (i < text.size() && text[i] >= 'a' && text[i] <= 'z')
+      ++i;
     const std::string_view unit = text.substr(unit_start, i - unit_start);
     std::int64_t scale = 0;
     for (const auto& [name, ms] : kUnits) {

@@ -41,7 +41,9 @@ void register_secret(const std::string& value) {
 
 }  // namespace
 
-Secret::Secret(std::string value) : value_(std::move(value)) { register_secret(value_); }
+Secret::Secret(std::string value) : value_(std::move(value)) {
+  register_secret(value_);
+}
 
 std::string resolve_secret_path(const std::string& path) {
   const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
@@ -60,7 +62,8 @@ Secret read_secret_file(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   std::string value = buffer.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
+    value.pop_back();
   if (value.empty()) throw std::runtime_error("secret file " + resolved + " is empty");
   return Secret(std::move(value));
 }

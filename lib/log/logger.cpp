@@ -14,11 +14,16 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level) {
   switch (level) {
-    case config::LogLevel::trace: return spdlog::level::trace;
-    case config::LogLevel::debug: return spdlog::level::debug;
-    case config::LogLevel::info: return spdlog::level::info;
-    case config::LogLevel::warn: return spdlog::level::warn;
-    case config::LogLevel::error: return spdlog::level::err;
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -92,7 +97,9 @@ void Logger::error(std::string_view msg, Fields fields) const {
   log(config::LogLevel::error, msg, fields);
 }
 
-bool Logger::enabled(config::LogLevel level) const { return impl_->should_log(to_spdlog(level)); }
+bool Logger::enabled(config::LogLevel level) const {
+  return impl_->should_log(to_spdlog(level));
+}
 
 void Logger::log(config::LogLevel level, std::string_view msg, Fields fields) const {
   if (!enabled(level)) return;
@@ -115,7 +122,9 @@ Logger Logger::with(Fields fields) const {
   return child;
 }
 
-void Logger::flush() const { impl_->flush(); }
+void Logger::flush() const {
+  impl_->flush();
+}
 
 Logger make_logger(const config::LogConfig& config, std::shared_ptr<spdlog::sinks::sink> sink) {
   if (!sink) sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();

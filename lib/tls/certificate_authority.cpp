@@ -53,8 +53,7 @@ std::string to_pem(X509* cert) {
 
 std::string to_pem(EVP_PKEY* key) {
   Bio bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
-        "PEM key");
+  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr), "PEM key");
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(len));
@@ -84,8 +83,8 @@ Cert make_cert(const std::string& common_name, EVP_PKEY* key, int days) {
   check(X509_set_pubkey(cert.get(), key), "public key");
   X509_NAME* name = X509_get_subject_name(cert.get());
   check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                                   -1, -1, 0),
+                                   reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                                   -1, 0),
         "common name");
   return cert;
 }
@@ -120,7 +119,9 @@ CertificateAuthority::~CertificateAuthority() = default;
 CertificateAuthority::CertificateAuthority(CertificateAuthority&&) noexcept = default;
 CertificateAuthority& CertificateAuthority::operator=(CertificateAuthority&&) noexcept = default;
 
-const std::string& CertificateAuthority::certificate_pem() const { return state_->pem; }
+const std::string& CertificateAuthority::certificate_pem() const {
+  return state_->pem;
+}
 
 KeyPair CertificateAuthority::issue_server(const std::vector<std::string>& names, int days) const {
   if (names.empty()) throw std::invalid_argument("issue_server needs at least one name");

@@ -1,8 +1,8 @@
 // Structured logging: JSON and text lines, fields, and secret scrubbing.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <boost/json.hpp>
 
 #include <sstream>
 
@@ -16,13 +16,14 @@ struct Captured {
   std::ostringstream out;
   Logger logger;
   explicit Captured(config::LogFormat format, config::LogLevel level = config::LogLevel::info)
-      : logger(make_logger({level, format},
-                           std::make_shared<spdlog::sinks::ostream_sink_mt>(out))) {}
+      : logger(
+            make_logger({level, format}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out))) {}
 };
 
 TEST(Logger, JsonLineHasTsLevelMsgAndFields) {
   Captured c(config::LogFormat::json);
-  c.logger.with({{"account", "shop"}}).info("row delivered", {{"outbox_id", 42}, {"contact_ref", "c\"1"}, {"ok", true}});
+  c.logger.with({{"account", "shop"}})
+      .info("row delivered", {{"outbox_id", 42}, {"contact_ref", "c\"1"}, {"ok", true}});
   const std::string line = c.out.str();
   ASSERT_EQ(line.back(), '\n');
   const auto doc = boost::json::parse(line).as_object();
@@ -58,7 +59,8 @@ TEST(Logger, SecretsAreScrubbedWhateverTheCallSiteDoes) {
   const config::Secret token("tok-3f9a1c\"quoted\\secret");
   for (const auto format : {config::LogFormat::json, config::LogFormat::text}) {
     Captured c(format);
-    c.logger.info("refreshed " + token.reveal(), {{"body", "{\"access_token\":\"" + token.reveal() + "\"}"}});
+    c.logger.info("refreshed " + token.reveal(),
+                  {{"body", "{\"access_token\":\"" + token.reveal() + "\"}"}});
     const std::string line = c.out.str();
     EXPECT_EQ(line.find("3f9a1c"), std::string::npos) << line;
     EXPECT_NE(line.find("[REDACTED]"), std::string::npos) << line;
