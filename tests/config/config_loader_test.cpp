@@ -1,0 +1,216 @@
+// Configuration: defaults, durations, environment overrides and every error kind with its message.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/config_loader.hpp"
+#include "support/temp_dir.hpp"
+
+namespace keapsync::config {
+namespace {
+
+class ConfigLoader : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::string key_file = dir.write("api-key", "KeapAK-0123456789abcdef\n");
+
+  std::string base() const {
+    return "database:\n"
+           "  url: host=/run/postgresql dbname=shop\n"
+           "accounts:\n"
+           "  default:\n"
+           "    auth: api_key\n"
+           "    api_key_file: " +
+           key_file + "\n";
+  }
+
+  LoadResult parse(const std::string& yaml, const Environment& env = {}) {
+    return parse_config(yaml, "keapsync.yaml", env);
+  }
+
+  // The single error message of `yaml`, or a failure.
+  std::string only_error(const std::string& yaml, const Environment& env = {}) {
+    const auto result = parse(yaml, env);
+    EXPECT_FALSE(result.config.has_value());
+    std::string all;
+    for (const auto& e : result.errors)
+      all += e.to_string() + "\n";
+    EXPECT_EQ(result.errors.size(), 1u) << all;
+    return result.errors.empty() ? "" : result.errors.front().to_string();
+  }
+};
+
+TEST_F(ConfigLoader, MinimalFileGetsDefaults) {
+  const auto result = parse(base());
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors.front().to_string());
+  const Config& c = *result.config;
+  EXPECT_EQ(c.database.url, "host=/run/postgresql dbname=shop");
+  EXPECT_EQ(c.keap.api_url, "https://api.infusionsoft.com/crm");
+  EXPECT_EQ(c.keap.token_url, "https://api.infusionsoft.com/token");
+  EXPECT_EQ(c.worker.poll_interval, std::chrono::seconds(5));
+  EXPECT_EQ(c.log.format, LogFormat::json);
+  EXPECT_EQ(c.listen, "127.0.0.1:9464");
+  ASSERT_EQ(c.accounts.count("default"), 1u);
+  EXPECT_EQ(c.accounts.at("default").auth, AuthKind::api_key);
+}
+
+TEST_F(ConfigLoader, ReadsTypedValues) {
+  const auto result = parse(base() +
+                            "worker:\n  concurrency: 8\n  poll_interval: 1m30s\n"
+                            "  shutdown_timeout: 2s\n  retry_max: 2h\n"
+                            "log:\n  level: debug\n  format: text\n"
+                            "keap:\n  api_url: https://127.0.0.1:8443/crm\n");
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors.front().to_string());
+  EXPECT_EQ(result.config->worker.concurrency, 8);
+  EXPECT_EQ(result.config->worker.poll_interval, std::chrono::seconds(90));
+  EXPECT_EQ(result.config->worker.retry_max, std::chrono::hours(2));
+  EXPECT_EQ(result.config->log.level, LogLevel::debug);
+  EXPECT_EQ(result.config->keap.api_url, "https://127.0.0.1:8443/crm");
+}
+
+TEST_F(ConfigLoader, UnknownKeyIsAnErrorWithLineAndSuggestion) {
+  EXPECT_EQ(only_error(base() + "worker:\n  concurency: 8\n"),
+            "keapsync.yaml:8:3: worker.concurency: unknown key (did you mean \"concurrency\"?); "
+            "allowed here: concurrency, poll_interval, max_attempts, shutdown_timeout, "
+            "lease_duration, batch_size, max_rows_per_contact, retry_initial, retry_max");
+  EXPECT_NE(
+      only_error(base() + "loglevel: debug\n").find("keapsync.yaml:7:1: loglevel: unknown key"),
+      std::string::npos);
+}
+
+TEST_F(ConfigLoader, WrongTypeNamesKeyLineAndExpectation) {
+  EXPECT_EQ(
+      only_error(base() + "worker:\n  concurrency: lots\n"),
+      "keapsync.yaml:8:16: worker.concurrency: expected an integer from 1 to 256, got \"lots\"");
+  EXPECT_EQ(only_error(base() + "log:\n  format: xml\n"),
+            "keapsync.yaml:8:11: log.format: expected one of json, text, got \"xml\"");
+  EXPECT_EQ(only_error(base() + "worker:\n  concurrency: [1, 2]\n"),
+            "keapsync.yaml:8:16: worker.concurrency: expected a single value, got a list");
+}
+
+TEST_F(ConfigLoader, BadDuration) {
+  EXPECT_EQ(only_error(base() + "worker:\n  poll_interval: 5 minutes\n"),
+            "keapsync.yaml:8:18: worker.poll_interval: expected a duration such as 500ms, 30s, 5m, "
+            "1h or 1h30m, got \"5 minutes\"");
+  EXPECT_EQ(only_error(base() + "worker:\n  poll_interval: 10\n"),
+            "keapsync.yaml:8:18: worker.poll_interval: expected a duration such as 500ms, 30s, 5m, "
+            "1h or 1h30m, got \"10\"");
+}
+
+TEST_F(ConfigLoader, MissingRequiredKey) {
+  EXPECT_EQ(
+      only_error("accounts:\n  default:\n    auth: api_key\n    api_key_file: " + key_file + "\n"),
+      "keapsync.yaml:1:1: database: missing required key; database: {url: "
+      "\"host=/run/postgresql dbname=shop\"}");
+  EXPECT_EQ(only_error("database:\n  url: x\naccounts:\n  shop:\n    auth: oauth\n"
+                       "    client_secret_file: " +
+                       key_file + "\n"),
+            "keapsync.yaml:5:5: accounts.shop.client_id: missing required key; the OAuth client id "
+            "of your Keap app");
+}
+
+TEST_F(ConfigLoader, UnreadableSecretFile) {
+  const auto message = only_error(
+      "database:\n  url: x\naccounts:\n  default:\n    auth: api_key\n"
+      "    api_key_file: " +
+      dir.path() + "/missing\n");
+  EXPECT_NE(
+      message.find("keapsync.yaml:6:19: accounts.default.api_key_file: cannot read secret file " +
+                   dir.path() + "/missing"),
+      std::string::npos)
+      << message;
+  const std::string empty = dir.write("empty", "\n");
+  EXPECT_NE(only_error(base() + "token_encryption_key_file: " + empty + "\n").find("is empty"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoader, EveryErrorIsReportedAtOnce) {
+  const auto result =
+      parse(base() + "worker:\n  concurrency: 0\n  max_attempts: x\nlog:\n  level: loud\n");
+  EXPECT_EQ(result.errors.size(), 3u);
+}
+
+TEST_F(ConfigLoader, PasswordInDatabaseUrlIsRefused) {
+  EXPECT_NE(only_error("database:\n  url: postgresql://shop:hunter2@db/shop\n" +
+                       base().substr(base().find("accounts:")))
+                .find("must not contain a password: put it in a .pgpass file"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoader, PlainHttpKeapUrlIsRefused) {
+  EXPECT_EQ(only_error(base() + "keap:\n  api_url: http://127.0.0.1:8080/crm\n"),
+            "keapsync.yaml:8:12: keap.api_url: must be an https:// URL (TLS is always verified), "
+            "got \"http://127.0.0.1:8080/crm\"");
+}
+
+TEST_F(ConfigLoader, EnvironmentOverridesFileValues) {
+  const auto result = parse(base() + "worker:\n  concurrency: 8\n",
+                            {{"KEAPSYNC_WORKER_CONCURRENCY", "16"},
+                             {"KEAPSYNC_DATABASE_URL", "host=/tmp dbname=other"},
+                             {"KEAPSYNC_LISTEN", "127.0.0.1:0"},
+                             {"KEAPSYNC_ACCOUNTS_SHOP_AUTH", "api_key"},
+                             {"KEAPSYNC_ACCOUNTS_SHOP_API_KEY_FILE", key_file}});
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors.front().to_string());
+  EXPECT_EQ(result.config->worker.concurrency, 16);
+  EXPECT_EQ(result.config->database.url, "host=/tmp dbname=other");
+  EXPECT_EQ(result.config->listen, "127.0.0.1:0");
+  ASSERT_EQ(result.config->accounts.count("shop"), 1u);
+  EXPECT_EQ(result.config->accounts.at("shop").api_key_file, key_file);
+}
+
+TEST_F(ConfigLoader, EnvironmentErrorsNameTheVariable) {
+  EXPECT_EQ(only_error(base(), {{"KEAPSYNC_WORKER_CONCURRENCY", "many"}}),
+            "environment KEAPSYNC_WORKER_CONCURRENCY: worker.concurrency: expected an integer from "
+            "1 to 256, got \"many\"");
+  EXPECT_NE(only_error(base(), {{"KEAPSYNC_WORKR_CONCURRENCY", "2"}})
+                .find("environment KEAPSYNC_WORKR_CONCURRENCY: matches no configuration key"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoader, InvalidYamlReportsLine) {
+  EXPECT_NE(only_error("database:\n  url: [unclosed\n").find("keapsync.yaml:3:1: not valid YAML"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoader, MissingFile) {
+  const auto result = load_config(dir.path() + "/nope.yaml", {});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].to_string(),
+            dir.path() + "/nope.yaml: cannot read the configuration file");
+}
+
+TEST_F(ConfigLoader, ExampleConfigIsValid) {
+  // The shipped example must stay loadable: its secret paths are resolved in
+  // a credentials directory made here.
+  const std::string example = std::string(KEAPSYNC_SOURCE_DIR) + "/config/keapsync.example.yaml";
+  std::ifstream in(example);
+  ASSERT_TRUE(in) << example;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  for (const std::string file :
+       {"/etc/keapsync/client-secret", "/etc/keapsync/api-key", "/etc/keapsync/token-key"}) {
+    const auto pos = yaml.find(file);
+    ASSERT_NE(pos, std::string::npos) << file;
+    yaml.replace(pos, file.size(), dir.write(file.substr(file.rfind('/') + 1), "secret-value-123"));
+  }
+  const auto result = parse(yaml);
+  for (const auto& e : result.errors)
+    ADD_FAILURE() << e.to_string();
+}
+
+TEST(Duration, ParsesAndFormats) {
+  EXPECT_EQ(parse_duration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(parse_duration("1h30m"), std::chrono::minutes(90));
+  EXPECT_EQ(parse_duration("7d"), std::chrono::hours(168));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("5"));
+  EXPECT_FALSE(parse_duration("5 s"));
+  EXPECT_FALSE(parse_duration("-5s"));
+  EXPECT_FALSE(parse_duration("99999999999999999999d"));
+  EXPECT_EQ(format_duration(std::chrono::seconds(90)), "1m30s");
+}
+
+}  // namespace
+}  // namespace keapsync::config
