@@ -1,0 +1,24 @@
+// What became of the rows of one claimed contact: delivered, dead, or to retry.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/timestamp.hpp"
+
+namespace keapsync::db {
+
+struct Settlement {
+  std::vector<std::int64_t> delivered;                     // deleted
+  std::vector<std::pair<std::int64_t, std::string>> dead;  // id, reason
+  std::vector<std::int64_t> retry;                         // attempts + 1
+  std::string retry_error;                                 // last_error of retried rows
+  Timestamp retry_at;  // the contact waits until then (when retry is not empty)
+};
+
+// How settling went: a lease that expired and was taken over is not ours to settle.
+enum class SettleResult { settled, lease_lost };
+
+}  // namespace keapsync::db

@@ -1,0 +1,34 @@
+// Migrated per-test databases.
+#include "support/migrated_database.hpp"
+
+#include "db/migrator.hpp"
+
+namespace keapsync::testing {
+
+MigratedDatabase::MigratedDatabase() : conn_(std::make_unique<pqxx::connection>(db_.url())) {
+  db::Migrator().migrate(*conn_);
+}
+
+std::unique_ptr<pqxx::connection> MigratedDatabase::connect() const {
+  return std::make_unique<pqxx::connection>(db_.url());
+}
+
+std::int64_t MigratedDatabase::insert(const std::string& contact_ref, const std::string& payload,
+                                      const std::string& op, const std::string& account) {
+  pqxx::work tx(*conn_);
+  const auto r = tx.exec_params1(
+      "INSERT INTO keapsync.outbox (account, contact_ref, op, payload)"
+      " VALUES ($1, $2, $3, $4::jsonb) RETURNING id",
+      account, contact_ref, op, payload);
+  tx.commit();
+  return r[0].as<std::int64_t>();
+}
+
+std::string MigratedDatabase::scalar(const std::string& sql) {
+  pqxx::work tx(*conn_);
+  const auto r = tx.exec1(sql);
+  tx.commit();
+  return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+}
+
+}  // namespace keapsync::testing
