@@ -1,0 +1,47 @@
+// What every command of the keapsync executable is made of, and the helpers
+// they share (loading the configuration, connecting to the database).
+#pragma once
+
+#include <memory>
+#include <pqxx/connection>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "arguments.hpp"
+#include "config/config.hpp"
+
+namespace keapsync::cli {
+
+struct Command {
+  std::string name;     // "check-config", "dead list"
+  std::string summary;  // one line for `keapsync --help`
+  std::string help;     // the whole `--help` text after the usage line
+  std::string usage;    // "keapsync dead list [-c FILE] [--account NAME]"
+  std::vector<OptionSpec> options;
+  int (*run)(const Arguments&);
+};
+
+// Ends a command with a message on stderr and an exit code.
+class CommandFailed : public std::runtime_error {
+ public:
+  CommandFailed(int code, const std::string& message) : std::runtime_error(message), code(code) {}
+  int code;
+};
+
+inline constexpr const char* kDefaultConfigPath = "/etc/keapsync/keapsync.yaml";
+inline const OptionSpec kConfigOption{"--config", "-c", true};
+
+// The configuration named by -c (default /etc/keapsync/keapsync.yaml) with
+// KEAPSYNC_* overrides; throws CommandFailed(78) listing every error.
+config::Config load_config(const Arguments& args);
+
+// A connection to database.url; throws CommandFailed(69) when unreachable.
+std::unique_ptr<pqxx::connection> connect_database(const config::Config& config);
+
+// The command tables of each file (commands.cpp joins them).
+std::vector<Command> config_commands();
+std::vector<Command> database_commands();
+std::vector<Command> dead_letter_commands();
+
+}  // namespace keapsync::cli

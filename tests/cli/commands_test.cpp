@@ -1,0 +1,161 @@
+// The keapsync executable as an operator uses it: help, check-config,
+// migrate, status and the dead-letter desk, with their exit codes.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/migrated_database.hpp"
+#include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
+
+namespace keapsync::cli {
+namespace {
+
+using testing::run_process;
+
+class Cli : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+
+  std::string config_for(const std::string& url) {
+    const auto key = dir.write("api-key", "KeapAK-cli-test-key-0001\n");
+    return dir.write("keapsync.yaml", "database:\n  url: \"" + url +
+                                          "\"\naccounts:\n  default:\n    auth: api_key\n"
+                                          "    api_key_file: " +
+                                          key + "\n");
+  }
+
+  testing::ProcessResult run(std::vector<std::string> args,
+                             const std::map<std::string, std::string>& env = {}) {
+    args.insert(args.begin(), KEAPSYNC_BINARY);
+    return run_process(args, env);
+  }
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  const auto v = run({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("keapsync ", 0), 0u);
+  const auto help = run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* c :
+       {"check-config", "migrate", "status", "dead list", "dead retry", "dead discard"}) {
+    EXPECT_NE(help.out.find(c), std::string::npos) << c;
+  }
+  for (const char* c :
+       {"check-config", "migrate", "status", "dead list", "dead retry", "dead discard"}) {
+    std::vector<std::string> args;
+    std::string word;
+    for (const char ch : std::string(c) + " ") {
+      if (ch == ' ') {
+        args.push_back(word);
+        word.clear();
+      } else {
+        word += ch;
+      }
+    }
+    args.push_back("--help");
+    const auto r = run(args);
+    EXPECT_EQ(r.exit_code, 0) << c;
+    EXPECT_EQ(r.out.rfind(std::string("usage: keapsync ") + c, 0), 0u) << r.out;
+  }
+}
+
+TEST_F(Cli, UsageErrorsExit64) {
+  EXPECT_EQ(run({"frobnicate"}).exit_code, 64);
+  EXPECT_EQ(run({}).exit_code, 64);
+  const auto r = run({"status", "--colour"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("unknown option --colour"), std::string::npos) << r.err;
+  const auto nothing = run({"dead", "discard", "-c", "x.yaml"});
+  EXPECT_EQ(nothing.exit_code, 64);
+  EXPECT_NE(nothing.err.find("--all"), std::string::npos) << nothing.err;
+}
+
+TEST_F(Cli, CheckConfigPrintsOkOrEveryErrorWithExit78) {
+  const auto ok = run({"check-config", "-c", config_for("host=/nowhere dbname=x")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out.rfind("OK", 0), 0u);
+
+  const auto bad = dir.write(
+      "bad.yaml", "database:\n  url: x\nworker:\n  concurency: 2\n  poll_interval: soon\n");
+  const auto r = run({"check-config", "--config=" + bad});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(
+      r.err.find(bad + ":4:3: worker.concurency: unknown key (did you mean \"concurrency\"?)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad + ":5:18: worker.poll_interval: expected a duration"),
+            std::string::npos);
+  EXPECT_NE(r.err.find("accounts: missing required key"), std::string::npos);
+
+  const auto env = run({"check-config", "-c", config_for("x")}, {{"KEAPSYNC_LOG_LEVEL", "chatty"}});
+  EXPECT_EQ(env.exit_code, 78);
+  EXPECT_NE(env.err.find("environment KEAPSYNC_LOG_LEVEL: log.level: expected one of"),
+            std::string::npos)
+      << env.err;
+}
+
+TEST_F(Cli, UnreachableDatabaseExits69) {
+  const auto r = run(
+      {"migrate", "-c", config_for("host=" + dir.path() + " port=1 dbname=x connect_timeout=2")});
+  EXPECT_EQ(r.exit_code, 69);
+  EXPECT_NE(r.err.find("cannot connect to the database (database.url)"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(Cli, MigrateStatusAndTheDeadLetterDesk) {
+  testing::TestDatabase db;
+  const auto config = config_for(db.url());
+  const auto first = run({"migrate", "-c", config});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("migrated from version 0 to"), std::string::npos) << first.out;
+  const auto second = run({"migrate", "-c", config});
+  EXPECT_NE(second.out.find("up to date"), std::string::npos) << second.out;
+
+  EXPECT_NE(run({"status", "-c", config}).out.find("outbox is empty"), std::string::npos);
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec("INSERT INTO keapsync.outbox (contact_ref, payload) VALUES ('a', '{}'), ('b', '{}')");
+    tx.exec(
+        "UPDATE keapsync.outbox SET state = 'dead', last_error = 'Keap said 400', dead_at = now()"
+        " WHERE contact_ref = 'b'");
+    tx.commit();
+  }
+  const auto status = run({"status", "-c", config, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto doc = boost::json::parse(status.out).as_array().at(0).as_object();
+  EXPECT_EQ(doc.at("account").as_string(), "default");
+  EXPECT_EQ(doc.at("pending_rows").as_int64(), 1);
+  EXPECT_EQ(doc.at("dead_rows").as_int64(), 1);
+  EXPECT_TRUE(doc.at("oldest_pending_age_seconds").is_int64());
+  EXPECT_NE(run({"status", "-c", config}).out.find("default"), std::string::npos);
+
+  const auto list = run({"dead", "list", "-c", config});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("Keap said 400"), std::string::npos) << list.out;
+  const auto listed =
+      boost::json::parse(run({"dead", "list", "-c", config, "--json"}).out).as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  const auto id = std::to_string(listed[0].at("id").as_int64());
+
+  EXPECT_NE(run({"dead", "retry", "-c", config, "--id", id}).out.find("1 dead row(s) queued again"),
+            std::string::npos);
+  EXPECT_NE(run({"dead", "list", "-c", config}).out.find("no dead rows"), std::string::npos);
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec("UPDATE keapsync.outbox SET state = 'dead', dead_at = now()");
+    tx.commit();
+  }
+  EXPECT_NE(
+      run({"dead", "discard", "-c", config, "--all", "--account", "other"}).out.find("0 dead"),
+      std::string::npos);
+  EXPECT_NE(run({"dead", "discard", "-c", config, "--all"}).out.find("2 dead row(s) discarded"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace keapsync::cli
