@@ -74,21 +74,36 @@ Duration scaled(Duration d, double factor) {
 RateLimiter::RateLimiter(RateLimits limits, TimePoint now, Random random)
     : limits_(limits),
       random_(std::move(random)),
-      spike_(limits.spike_per_second, seconds(1), limits.spike_burst, now),
-      second_(limits.per_second, seconds(1), limits.per_second, now),
-      minute_(limits.per_minute, minutes(1), limits.per_minute, now),
-      tenant_(limits.tenant_per_minute, minutes(1), limits.tenant_per_minute, now),
-      daily_(limits.per_day, now) {}
+      second_(limits.per_second, seconds(1)),
+      minute_(limits.per_minute, minutes(1)),
+      tenant_(limits.tenant_per_minute, minutes(1)),
+      daily_(limits.per_day, now) {
+  set_spike_rate(limits.spike_per_second);
+}
+
+void RateLimiter::set_spike_rate(std::int64_t per_second) {
+  if (per_second <= 0 || per_second == spike_rate_) return;
+  spike_rate_ = per_second;
+  spike_ = SlidingWindow(per_second, seconds(1));
+  // Plus `burst` requests per burst/rate seconds: the same rate, without a full second's burst.
+  const std::int64_t burst = std::clamp<std::int64_t>(
+      limits_.spike_burst > 0 ? limits_.spike_burst : per_second, 1, per_second);
+  const auto window = duration_cast<Duration>(
+      duration<double>(static_cast<double>(burst) / static_cast<double>(per_second)));
+  smoothing_ = burst < per_second ? SlidingWindow(burst, window) : SlidingWindow();
+}
 
 Permit RateLimiter::acquire(TimePoint now) {
   TimePoint ready = std::max(now, paused_until_);
   ready = std::max(ready, spike_.ready_at(now));
+  ready = std::max(ready, smoothing_.ready_at(now));
   ready = std::max(ready, second_.ready_at(now));
   ready = std::max(ready, minute_.ready_at(now));
   ready = std::max(ready, tenant_.ready_at(now));
   ready = std::max(ready, daily_.ready_at(now));
   if (ready > now) return {false, ready};
   spike_.take(now);
+  smoothing_.take(now);
   second_.take(now);
   minute_.take(now);
   tenant_.take(now);
@@ -108,19 +123,16 @@ std::optional<TimePoint> RateLimiter::correct(const ResponseHeaders& headers, Ti
   exhausted(quota);
 
   const Group throttle = read_group(headers, "x-keap-product-throttle", "minute");
-  if (throttle.limit) minute_.set_rate(*throttle.limit, now);
+  if (throttle.limit) minute_.set_limit(*throttle.limit);
   if (throttle.available) minute_.limit_available(*throttle.available, now);
   exhausted(throttle);
 
   const Group tenant = read_group(headers, "x-keap-tenant-throttle", "minute");
-  if (tenant.limit) tenant_.set_rate(*tenant.limit, now);
+  if (tenant.limit) tenant_.set_limit(*tenant.limit);
   if (tenant.available) tenant_.limit_available(*tenant.available, now);
   exhausted(tenant);
 
-  if (const auto spike = spike_limit(headers)) {
-    spike_.set_rate(*spike, now);
-    spike_.set_burst(std::min(*spike, limits_.spike_burst), now);
-  }
+  if (const auto spike = spike_limit(headers)) set_spike_rate(*spike);
   return frees_at;
 }
 

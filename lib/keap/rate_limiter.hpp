@@ -7,7 +7,7 @@
 //   2xx/4xx/5xx: limiter.observe(headers, clock());
 //   429 (or ErrorClass::throttled): limiter.on_throttled(headers, clock());  // pauses everyone
 //
-// Buckets (RateLimits): spike (per second), per-second (keys), per-minute, tenant per-minute,
+// Windows (RateLimits): spike (per second), per-second (keys), per-minute, tenant per-minute,
 // daily (00:00 UTC). Keap's x-keap-* headers only ever lower what we think is available, and adopt
 // the limits and the daily reset Keap announces; garbage values are ignored.
 // Not thread-safe: use it from one strand.
@@ -20,7 +20,7 @@
 #include "keap/random.hpp"
 #include "keap/rate_limits.hpp"
 #include "keap/response_headers.hpp"
-#include "keap/token_bucket.hpp"
+#include "keap/sliding_window.hpp"
 
 namespace keapsync::keap {
 
@@ -50,20 +50,24 @@ class RateLimiter {
   std::int64_t daily_used() const { return daily_.used(); }
   std::int64_t daily_limit() const { return daily_.limit(); }
   TimePoint daily_resets_at() const { return daily_.resets_at(); }
-  double minute_available(TimePoint now) { return minute_.available(now); }
-  double tenant_minute_available(TimePoint now) { return tenant_.available(now); }
+  std::int64_t minute_available(TimePoint now) { return minute_.available(now); }
+  std::int64_t tenant_minute_available(TimePoint now) { return tenant_.available(now); }
+  std::int64_t spike_per_second() const { return spike_rate_; }
 
  private:
   // The header corrections; returns the earliest "window frees" stamp of an exhausted bucket.
   std::optional<TimePoint> correct(const ResponseHeaders& headers, TimePoint now);
   Duration streak_backoff() const;
+  void set_spike_rate(std::int64_t per_second);
 
   RateLimits limits_;
   Random random_;
-  TokenBucket spike_;
-  TokenBucket second_;
-  TokenBucket minute_;
-  TokenBucket tenant_;
+  std::int64_t spike_rate_ = 0;
+  SlidingWindow spike_;      // spike arrest: rate per second
+  SlidingWindow smoothing_;  // spike arrest: spike_burst per spike_burst/rate seconds
+  SlidingWindow second_;
+  SlidingWindow minute_;
+  SlidingWindow tenant_;
   DailyQuota daily_;
   TimePoint paused_until_{};
   int streak_ = 0;

@@ -8,13 +8,15 @@
 
 namespace keapsync::keap {
 
-// A count of 0 disables that bucket.
+// A count of 0 disables that window. Rolling windows are capped at SlidingWindow::kMaxLimit.
 struct RateLimits {
-  std::int64_t spike_per_second = 25;  // Apigee spike arrest, both credential kinds
-  std::int64_t spike_burst = 10;       // how many of those may leave at once (spike arrest smooths)
-  std::int64_t per_second = 0;         // PAT/SAK: 10
-  std::int64_t per_minute = 1500;      // OAuth: per client id; PAT/SAK: 240 (rolling window)
-  std::int64_t per_day = 150000;       // OAuth 150,000; PAT/SAK 30,000; resets 00:00 UTC
+  // Apigee spike arrest, both credential kinds: 25/s in any second, and (since spike arrest
+  // smooths bursts) at most spike_burst per spike_burst/spike_per_second seconds (10 per 400 ms).
+  std::int64_t spike_per_second = 25;
+  std::int64_t spike_burst = 10;
+  std::int64_t per_second = 0;             // PAT/SAK: 10
+  std::int64_t per_minute = 1500;          // OAuth: per client id; PAT/SAK: 240 (rolling window)
+  std::int64_t per_day = 150000;           // OAuth 150,000; PAT/SAK 30,000; resets 00:00 UTC
   std::int64_t tenant_per_minute = 10000;  // per Keap app, any credential (from 2026-06-08)
 
   // 429 without Retry-After or a usable expiry header: min(max, initial * 2^(n-1)) for the n-th
