@@ -70,15 +70,10 @@ TimePoint RefreshSchedule::due_at(const TokenStamp& t) const {
 }
 
 void RefreshSchedule::on_tokens(const TokenStamp& tokens, TimePoint) {
-  if (state_ == RefreshState::reauthorization_required && blocked_version_ &&
-      *blocked_version_ == tokens.version) {
-    return;  // the same refused pair, re-read from the store: stay put, no storm
-  }
-  if (state_ == RefreshState::refreshing && tokens_ && tokens_->version == tokens.version) {
-    return;  // nothing new: the refresh in progress goes on
-  }
+  // The version is the truth: the same row re-read (at start, under the lock, after a NOTIFY)
+  // changes nothing, so it neither resets a backoff nor lifts a block.
+  if (tokens_ && tokens_->version == tokens.version) return;
   tokens_ = tokens;
-  blocked_version_.reset();
   block_reason_ = BlockReason::none;
   failures_ = 0;
   last_error_.clear();
@@ -93,7 +88,6 @@ void RefreshSchedule::on_refresh_started(TimePoint) {
 void RefreshSchedule::block(BlockReason reason) {
   state_ = RefreshState::reauthorization_required;
   block_reason_ = reason;
-  blocked_version_ = tokens_ ? std::optional<std::int64_t>(tokens_->version) : std::nullopt;
   next_at_ = TimePoint::max();
 }
 
@@ -132,7 +126,6 @@ void RefreshSchedule::on_client_credentials_changed(TimePoint now) {
   if (state_ != RefreshState::reauthorization_required ||
       block_reason_ != BlockReason::bad_client_credentials || !tokens_)
     return;
-  blocked_version_.reset();
   block_reason_ = BlockReason::none;
   state_ = RefreshState::due;
   next_at_ = now;

@@ -60,7 +60,8 @@ class RefreshSchedule {
   explicit RefreshSchedule(RefreshPolicy policy = {}, Random random = make_random());
 
   // Tokens are known: loaded at start, committed by our refresh, or found newer in the store
-  // (another process refreshed). In reauthorization_required, only another version leaves it.
+  // (another process refreshed). A version the schedule already holds is ignored (whatever the
+  // state), so only another version leaves reauthorization_required or resets a backoff.
   void on_tokens(const TokenStamp& tokens, TimePoint now);
 
   // The I/O layer begins a refresh (due -> refreshing).
@@ -102,7 +103,6 @@ class RefreshSchedule {
   RefreshState state_ = RefreshState::reauthorization_required;
   BlockReason block_reason_ = BlockReason::no_tokens;
   std::optional<TokenStamp> tokens_;
-  std::optional<std::int64_t> blocked_version_;  // the version that was refused
   TimePoint next_at_ = TimePoint::max();
   int failures_ = 0;
   std::string last_error_;

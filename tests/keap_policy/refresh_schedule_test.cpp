@@ -246,6 +246,28 @@ TEST(RefreshSchedule, BadClientCredentialsBlockUntilConfigChanges) {
   EXPECT_EQ(f.schedule.next(f.now()).kind, Kind::refresh);
 }
 
+TEST(RefreshSchedule, ReReadingTheSameRowDoesNotResetTheBackoff) {
+  Fixture f;
+  f.schedule.on_tokens(f.stamp(1), f.now());
+  f.clock.advance(18h);
+  f.fail(transient());
+  const auto retry_at = f.schedule.next_attempt_at();
+  f.schedule.on_tokens({kStart, 86400s, 1}, f.now());
+  EXPECT_EQ(f.schedule.state(), RefreshState::backing_off);
+  EXPECT_EQ(f.schedule.next(f.now()).until, retry_at);
+  EXPECT_EQ(f.schedule.consecutive_failures(), 1);
+}
+
+TEST(RefreshSchedule, UnauthorizedWhileBackingOffJoinsThePendingRefresh) {
+  Fixture f;
+  f.schedule.on_tokens(f.stamp(1), f.now());
+  f.clock.advance(18h);
+  f.fail(transient());
+  EXPECT_EQ(f.schedule.on_unauthorized(1, false, f.now()),
+            UnauthorizedDecision::refresh_then_retry);
+  EXPECT_EQ(f.schedule.state(), RefreshState::backing_off);  // no extra attempt, no storm
+}
+
 TEST(RefreshSchedule, RejectedRequestWaitsLong) {
   Fixture f;
   f.schedule.on_tokens(f.stamp(1), f.now());
