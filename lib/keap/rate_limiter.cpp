@@ -152,12 +152,10 @@ TimePoint RateLimiter::on_throttled(const ResponseHeaders& headers, TimePoint no
   ++streak_;
   const std::optional<TimePoint> frees_at = correct(headers, now);
 
-  TimePoint until = now + streak_backoff();
-  if (const auto ra = headers.get("retry-after"); ra && parse_retry_after(*ra, now)) {
-    until = *parse_retry_after(*ra, now);
-  } else if (frees_at) {
-    until = *frees_at;
-  }
+  std::optional<TimePoint> retry_after;
+  if (const auto ra = headers.get("retry-after")) retry_after = parse_retry_after(*ra, now);
+  // Keap's word first (Retry-After, unconfirmed but honoured), then the exhausted window's end.
+  TimePoint until = retry_after ? *retry_after : frees_at ? *frees_at : now + streak_backoff();
   until = std::min(until, now + limits_.max_pause);
 
   // Jitter spreads the restart of several workers and daemons sharing one credential.
