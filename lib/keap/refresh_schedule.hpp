@@ -18,6 +18,8 @@
 //   refreshing --(dead token / bad client credentials)--> reauthorization_required
 //   reauthorization_required --(on_tokens with another version)--> fresh   (terminal otherwise)
 //   fresh --(on_unauthorized: 401 with the current, not brand-new token)--> due
+//
+// Not thread-safe: one schedule per OAuth account, used from one strand.
 #pragma once
 
 #include <cstdint>
