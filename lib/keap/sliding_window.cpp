@@ -1,0 +1,52 @@
+// Exact rolling-window limit; tolerant of a clock that goes backwards (old grants stay counted).
+#include "keap/sliding_window.hpp"
+
+#include <algorithm>
+
+namespace keapsync::keap {
+
+SlidingWindow::SlidingWindow(std::int64_t limit, Duration window)
+    : limit_(std::clamp<std::int64_t>(limit, 0, kMaxLimit)), window_(window) {
+  if (window_ <= Duration::zero()) limit_ = 0;
+}
+
+void SlidingWindow::expire(TimePoint now) {
+  while (!grants_.empty() && grants_.front() <= now - window_)
+    grants_.pop_front();
+}
+
+TimePoint SlidingWindow::ready_at(TimePoint now) {
+  if (!enabled()) return now;
+  expire(now);
+  const auto count = static_cast<std::int64_t>(grants_.size());
+  if (count < limit_) return now;
+  // The grant that must leave the window before one more fits.
+  return std::max(now, grants_[static_cast<std::size_t>(count - limit_)] + window_);
+}
+
+void SlidingWindow::take(TimePoint now) {
+  if (!enabled()) return;
+  expire(now);
+  // Keep the log ordered even if the clock went back.
+  grants_.push_back(grants_.empty() ? now : std::max(now, grants_.back()));
+}
+
+void SlidingWindow::limit_available(std::int64_t available, TimePoint now) {
+  if (!enabled()) return;
+  const std::int64_t missing = this->available(now) - std::max<std::int64_t>(available, 0);
+  for (std::int64_t i = 0; i < missing; ++i)
+    take(now);
+}
+
+void SlidingWindow::set_limit(std::int64_t limit) {
+  if (!enabled() || limit <= 0 || limit > kMaxLimit) return;
+  limit_ = limit;
+}
+
+std::int64_t SlidingWindow::available(TimePoint now) {
+  if (!enabled()) return 0;
+  expire(now);
+  return std::max<std::int64_t>(limit_ - static_cast<std::int64_t>(grants_.size()), 0);
+}
+
+}  // namespace keapsync::keap

@@ -1,0 +1,44 @@
+// A rolling-window request limit: at most `limit` grants in any `window`, exactly (a log of grant
+// times). Keap's per-second and per-minute windows are rolling (Apigee); a token bucket holding
+// `limit` tokens would let up to twice the limit through in one rolling window, and Keap would
+// answer the excess with 429. Memory: one time point per grant still inside the window.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "keap/clock.hpp"
+
+namespace keapsync::keap {
+
+class SlidingWindow {
+ public:
+  // Largest limit accepted (from config or a header): bounds the log's memory.
+  static constexpr std::int64_t kMaxLimit = 100'000;
+
+  SlidingWindow() = default;  // disabled: always ready
+  SlidingWindow(std::int64_t limit, Duration window);
+
+  bool enabled() const { return limit_ > 0; }
+  // When one more grant fits in the window (now if it fits already).
+  TimePoint ready_at(TimePoint now);
+  // Records a grant (call only when ready_at(now) <= now).
+  void take(TimePoint now);
+  // A server said only `available` remain: never believe we have more (the missing ones are
+  // counted as granted now, which is conservative).
+  void limit_available(std::int64_t available, TimePoint now);
+  // A server announced the limit: adopt it (ignored when 0 or above kMaxLimit).
+  void set_limit(std::int64_t limit);
+
+  std::int64_t available(TimePoint now);
+  std::int64_t limit() const { return limit_; }
+
+ private:
+  void expire(TimePoint now);
+
+  std::int64_t limit_ = 0;
+  Duration window_{};
+  std::deque<TimePoint> grants_;  // oldest first
+};
+
+}  // namespace keapsync::keap
