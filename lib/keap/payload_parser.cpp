@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -191,6 +192,15 @@ bool is_region_code(std::string_view s) {
   return std::all_of(s.begin() + 3, s.end(), [](char c) { return is_upper(c) || is_digit(c); });
 }
 
+// A JSON number as the shop wrote it, roughly: 0, -4, 1.5 (Boost would print 1.5E0).
+std::string number_text(const json::value& v) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v.get_double());
+  return buf;
+}
+
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -357,8 +367,7 @@ class Parser {
       } else if (item.is_uint64() && item.get_uint64() <= INT64_MAX) {
         tag = TagRef::by_id(static_cast<std::int64_t>(item.get_uint64()));
       } else if (item.is_number()) {
-        fail(p,
-             json::serialize(item) + " is not a tag id (expected a positive integer, or a name)");
+        fail(p, number_text(item) + " is not a tag id (expected a positive integer, or a name)");
       } else if (item.is_string()) {
         const std::string_view name = item.get_string();
         if (name.find_first_not_of(" \t\r\n") == std::string_view::npos) {
