@@ -1,6 +1,8 @@
 // PendingChange: one validated outbox row of a contact (its op and, for upserts, its change).
 #pragma once
 
+#include <utility>
+
 #include "keap/contact_change.hpp"
 
 namespace keapsync::keap {
