@@ -159,6 +159,13 @@ bool is_email(std::string_view s) {
   return !std::all_of(tld.begin(), tld.end(), is_digit);
 }
 
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
 bool is_phone(std::string_view s) {
   bool digit = false;
   for (char c : s) {
@@ -236,8 +243,14 @@ class Parser {
     return FieldChange<std::string>::set(std::string(s));
   }
 
+  // One-line text: names, titles, address lines. Control characters (newlines, tabs...) are
+  // refused: they break Keap's forms and exports and are almost always a copy-paste accident.
   FieldChange<std::string> plain(const json::value& v, const std::string& path, std::size_t max) {
-    return text(v, path, max, [](const std::string&, std::string_view) { return true; });
+    return text(v, path, max, [this](const std::string& p, std::string_view s) {
+      if (!has_control(s)) return true;
+      fail(p, quoted(s) + " contains a control character (expected one line of text)");
+      return false;
+    });
   }
 
   FieldChange<std::string> email(const json::value& v, const std::string& path, std::size_t max) {
@@ -372,6 +385,8 @@ class Parser {
         const std::string_view name = item.get_string();
         if (name.find_first_not_of(" \t\r\n") == std::string_view::npos) {
           fail(p, quoted(name) + " is not a tag name (expected a non-empty name, or an id)");
+        } else if (has_control(name)) {
+          fail(p, quoted(name) + " contains a control character (expected one line of text)");
         } else if (char_count(name) > PayloadLimits::tag_name) {
           fail(p, too_long(char_count(name), PayloadLimits::tag_name));
         } else {

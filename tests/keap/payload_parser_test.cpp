@@ -221,6 +221,20 @@ TEST(PayloadParser, LongValuesAreCutInMessages) {
                    "\"... is not an e-mail address (expected name@example.com)"});
 }
 
+TEST(PayloadParser, OneLineTextHasNoControlCharacters) {
+  EXPECT_EQ(errors_of(R"({"given_name": "Ann\nSmith"})"),
+            Errors{"payload.given_name: \"Ann\\nSmith\" contains a control character (expected "
+                   "one line of text)"});
+  EXPECT_EQ(errors_of(R"({"address": {"line1": "1 Main St\t"}})"),
+            Errors{"payload.address.line1: \"1 Main St\\t\" contains a control character "
+                   "(expected one line of text)"});
+  EXPECT_EQ(errors_of(R"({"tags_add": ["VIP\r\n"]})"),
+            Errors{"payload.tags_add[0]: \"VIP\\r\\n\" contains a control character (expected "
+                   "one line of text)"});
+  EXPECT_TRUE(errors_of(R"({"custom_fields": {"3": "line 1\nline 2"}})").empty())
+      << "custom text areas may hold several lines";
+}
+
 TEST(PayloadParser, BirthDateMustBeARealDate) {
   EXPECT_EQ(errors_of(R"({"birth_date": "1990-13-01"})"),
             Errors{"payload.birth_date: \"1990-13-01\" is not a date (YYYY-MM-DD)"});
