@@ -124,7 +124,17 @@ bhttp::request<bhttp::string_body> build_message(const Url& origin, const Reques
   for (const auto& [name, value] : req.headers.fields()) {
     check_token("header name", name);
     check_token("header value", value);
-    msg.insert(name, value);
+    // The framing is computed from the body; a caller's Host or User-Agent
+    // replaces the default instead of doubling it.
+    if (Headers::name_equals(name, "content-length") ||
+        Headers::name_equals(name, "transfer-encoding")) {
+      throw std::invalid_argument("http::Request: " + name + " is set by the client");
+    }
+    if (Headers::name_equals(name, "host") || Headers::name_equals(name, "user-agent")) {
+      msg.set(name, value);
+    } else {
+      msg.insert(name, value);
+    }
   }
   if (!req.content_type.empty()) {
     check_token("content type", req.content_type);

@@ -113,6 +113,7 @@ TEST_F(ClientTest, RoundTripsMethodTargetHeadersAndBody) {
   req.method = "PATCH";
   req.target = origin.join("/rest/v2/contacts/7") + "?x=1";
   req.headers.set("X-Token", "abc");
+  req.headers.set("user-agent", "keapsync-test/1");
   req.content_type = "application/json";
   req.body = R"({"given_name":"Ann"})";
 
@@ -128,7 +129,9 @@ TEST_F(ClientTest, RoundTripsMethodTargetHeadersAndBody) {
   EXPECT_EQ(seen[0].target, "/crm/rest/v2/contacts/7?x=1");
   EXPECT_EQ(seen[0].headers.get("host"), "127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(seen[0].headers.get("content-length"), "20");
-  EXPECT_EQ(seen[0].sni, "");  // no SNI for an IP literal (RFC 6066)
+  EXPECT_EQ(seen[0].headers.get("user-agent"), "keapsync-test/1");
+  EXPECT_EQ(seen[0].headers.size(), 5u);  // host, user-agent, x-token, content-type, -length
+  EXPECT_EQ(seen[0].sni, "");             // no SNI for an IP literal (RFC 6066)
 }
 
 TEST_F(ClientTest, SendsSniForHostNames) {
@@ -470,6 +473,9 @@ TEST_F(ClientTest, MalformedRequestIsAProgrammingError) {
   EXPECT_THROW(fetch(client, Url::parse("https://127.0.0.1:1"), bad), std::invalid_argument);
   EXPECT_THROW(fetch(client, Url::parse("https://127.0.0.1:1"), get("no-slash")),
                std::invalid_argument);
+  Request framing = get("/x");
+  framing.headers.set("Content-Length", "5");
+  EXPECT_THROW(fetch(client, Url::parse("https://127.0.0.1:1"), framing), std::invalid_argument);
 }
 
 }  // namespace
