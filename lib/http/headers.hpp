@@ -1,6 +1,7 @@
 // Headers: an ordered list of HTTP header fields with case-insensitive names.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>

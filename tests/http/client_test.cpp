@@ -192,6 +192,29 @@ TEST_F(ClientTest, SequentialRequestsReuseOneConnection) {
   EXPECT_EQ(client.stats(origin).idle, 1u);
 }
 
+TEST_F(ClientTest, IdleConnectionsOlderThanTheIdleTimeoutAreNotReused) {
+  HttpsTestServer server(ca);
+  auto o = options();
+  o.idle_timeout = 0ms;  // every idle connection is already too old
+  Client client(ioc.get_executor(), o);
+  const Url origin = Url::parse(server.origin());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(fetch(client, origin, get()).ok());
+  EXPECT_EQ(server.connections(), 3u);
+  EXPECT_EQ(client.stats(origin).open, 1u);  // only the last one is left, until next use
+}
+
+TEST_F(ClientTest, CloseIdleDropsKeptAliveConnections) {
+  HttpsTestServer server(ca);
+  Client client(ioc.get_executor(), options());
+  const Url origin = Url::parse(server.origin());
+  ASSERT_TRUE(fetch(client, origin, get()).ok());
+  client.close_idle();
+  EXPECT_EQ(client.stats(origin).open, 0u);
+  ASSERT_TRUE(fetch(client, origin, get()).ok());
+  EXPECT_EQ(server.connections(), 2u);
+}
+
 TEST_F(ClientTest, ConcurrentRequestsRespectThePoolCap) {
   HttpsTestServer server(ca);
   auto o = options();
@@ -463,6 +486,23 @@ TEST_F(ClientTest, ProxyRefusalIsAProxyErrorWithItsStatus) {
   EXPECT_EQ(r.error().kind, Kind::proxy) << r.error().describe();
   EXPECT_EQ(r.error().proxy_status, 403);
   EXPECT_FALSE(r.error().request_sent);
+  EXPECT_EQ(server.connections(), 0u);
+}
+
+TEST_F(ClientTest, UnreachableProxyIsAProxyError) {
+  HttpsTestServer server(ca);
+  std::string dead_proxy;
+  {
+    ConnectTestProxy gone;
+    dead_proxy = gone.url();
+  }
+  auto o = options();
+  o.proxy = ProxySettings::from_environment(environment({{"HTTPS_PROXY", dead_proxy}}));
+  Client client(ioc.get_executor(), o);
+  const Result r = fetch(client, Url::parse(server.origin()), get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Kind::proxy) << r.error().describe();
+  EXPECT_EQ(r.error().step, Step::connect);
   EXPECT_EQ(server.connections(), 0u);
 }
 
