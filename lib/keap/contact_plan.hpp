@@ -1,0 +1,29 @@
+// ContactPlan: the net effect of all pending outbox rows of one contact, for the engine to run.
+#pragma once
+
+#include <optional>
+
+#include "keap/contact_change.hpp"
+
+namespace keapsync::keap {
+
+// How the engine executes a plan (the request builders are in contact_requests.hpp and
+// tag_requests.hpp; `id` is the Keap contact id keapsync remembers for the contact_ref):
+//   1. delete_contact: if id is known, DELETE it (404 counts as done) and forget id.
+//   2. upsert with contact fields:
+//        id known  -> GET the fields of fields_to_fetch() (if any), then map_update() -> PATCH;
+//        otherwise -> map_create() -> POST ?duplicate_option=Email; remember the returned id.
+//   3. tags: resolve names to ids (find_tag_request / create_tag_request), then one
+//      applyTags per tags_add and one removeTags per tags_remove.
+struct ContactPlan {
+  // A delete is among the rows: the existing Keap contact goes away first.
+  bool delete_contact = false;
+  // The coalesced upserts that came after the last delete (none: nothing to write).
+  std::optional<ContactChange> upsert;
+
+  // A delete followed by upserts: the upsert must create a new contact, never PATCH the old id.
+  bool create_fresh() const { return delete_contact && upsert.has_value(); }
+  bool operator==(const ContactPlan&) const = default;
+};
+
+}  // namespace keapsync::keap

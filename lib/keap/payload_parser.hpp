@@ -1,0 +1,28 @@
+// parse_payload: validates one outbox payload (DESIGN.md §2) into a ContactChange, or says why not.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "keap/contact_change.hpp"
+#include "keap/payload_error.hpp"
+#include "keap/payload_limits.hpp"
+#include "keap/pending_change.hpp"
+
+namespace keapsync::keap {
+
+// Either the validated change or every error found (all of them, not just the first).
+using ParsedPayload = std::variant<ContactChange, std::vector<PayloadError>>;
+using ParsedChange = std::variant<PendingChange, std::vector<PayloadError>>;
+
+// Validates an `upsert` payload. Absent keys stay absent, `null` becomes a clear.
+ParsedPayload parse_payload(const boost::json::value& payload);
+
+// Validates one outbox row: `op` must be "upsert" (payload as above) or "delete" (payload null
+// or {}). Errors about the op carry the path "op".
+ParsedChange parse_change(std::string_view op, const boost::json::value& payload);
+
+}  // namespace keapsync::keap
