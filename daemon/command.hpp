@@ -43,5 +43,6 @@ std::unique_ptr<pqxx::connection> connect_database(const config::Config& config)
 std::vector<Command> config_commands();
 std::vector<Command> database_commands();
 std::vector<Command> dead_letter_commands();
+std::vector<Command> daemon_commands();
 
 }  // namespace keapsync::cli

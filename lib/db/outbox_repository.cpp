@@ -136,10 +136,10 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
   }
   if (!s.retry.empty()) {
     tx.exec_params(
-        "UPDATE keapsync.outbox SET attempts = attempts + 1, last_error = $2,"
+        "UPDATE keapsync.outbox SET attempts = attempts + $4, last_error = $2,"
         " last_attempt_at = keapsync.us_to_ts($3)"
         " WHERE id = ANY($1::bigint[]) AND state = 'pending'",
-        id_array(s.retry), s.retry_error, now_us);
+        id_array(s.retry), s.retry_error, now_us, s.count_attempt ? 1 : 0);
   }
   // The lane: gone when nothing is pending, else free (or waiting for the
   // retry) from its oldest pending row, which may have arrived meanwhile.

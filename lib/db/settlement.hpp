@@ -16,6 +16,9 @@ struct Settlement {
   std::vector<std::int64_t> retry;                         // attempts + 1
   std::string retry_error;                                 // last_error of retried rows
   Timestamp retry_at;  // the contact waits until then (when retry is not empty)
+  // False when the wait is not the rows' fault (throttling, a blocked account):
+  // last_error is recorded but no attempt is counted toward worker.max_attempts.
+  bool count_attempt = true;
 };
 
 // How settling went: a lease that expired and was taken over is not ours to settle.

@@ -1,0 +1,171 @@
+// `keapsync run`: the daemon. Wires the configuration into the engine on one
+// io_context, tells systemd when it is ready, and drains on SIGTERM.
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+
+#include "command.hpp"
+#include "db/database_pool.hpp"
+#include "db/migrator.hpp"
+#include "db/notification_listener.hpp"
+#include "engine/dispatcher.hpp"
+#include "exit_codes.hpp"
+#include "http/client.hpp"
+#include "http/proxy_settings.hpp"
+#include "keap/api_key_credentials.hpp"
+#include "keap/rate_limiter.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+// Everything one configured account needs; owned by the run command.
+struct AccountParts {
+  std::unique_ptr<keap::Credentials> credentials;
+  std::unique_ptr<keap::RateLimiter> limiter;
+  std::unique_ptr<keap::KeapApi> api;
+};
+
+std::string worker_id() {
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+// Pings the systemd watchdog at half its interval while the loop turns.
+asio::awaitable<void> watchdog(std::chrono::microseconds interval, const bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    sd_notify(0, "WATCHDOG=1");
+    timer.expires_after(interval / 2);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+int run(const Arguments& args) {
+  const config::Config config = load_config(args);
+  const log::Logger logger = log::make_logger(config.log);
+  {
+    auto conn = connect_database(config);
+    const int version = db::Migrator::current_version(*conn);
+    if (version != db::Migrator().latest_version()) {
+      throw CommandFailed(kExitFailure, "the database schema is at version " +
+                                            std::to_string(version) + ", this keapsync needs " +
+                                            std::to_string(db::Migrator().latest_version()) +
+                                            ": run keapsync migrate first");
+    }
+  }
+
+  asio::io_context io;
+  const auto clock = keap::system_clock();
+  http::ClientOptions http_options;
+  http_options.ca_file = config.keap.ca_file;
+  http_options.proxy = http::ProxySettings::from_process_environment();
+  http::Client client(io.get_executor(), http_options);
+  const http::Url api_url = http::Url::parse(config.keap.api_url);
+
+  std::map<std::string, AccountParts> parts;
+  std::map<std::string, engine::AccountContext> accounts;
+  for (const auto& [name, account] : config.accounts) {
+    const auto account_log = logger.with({{"account", name}});
+    if (account.auth != config::AuthKind::api_key) {
+      account_log.error(
+          "auth: oauth is not supported by this build yet; rows of this account wait");
+      continue;
+    }
+    AccountParts p;
+    p.credentials =
+        std::make_unique<keap::ApiKeyCredentials>(account.api_key_file, clock, account_log);
+    p.limiter = std::make_unique<keap::RateLimiter>(keap::RateLimits::api_key(), clock());
+    p.api = std::make_unique<keap::KeapApi>(client, api_url, *p.credentials, *p.limiter, clock,
+                                            account_log);
+    accounts[name] = engine::AccountContext{name, p.api.get(), {}, true};
+    parts.emplace(name, std::move(p));
+  }
+
+  db::DatabasePool pool(config.database.url, 2);
+  const engine::RetryPolicy policy(config.worker.retry_initial, config.worker.retry_max,
+                                   config.worker.max_attempts, engine::default_random());
+  engine::ContactProcessor processor(pool, policy, clock, logger);
+  engine::Dispatcher dispatcher(io.get_executor(), pool, processor, accounts, config.worker,
+                                worker_id(), clock, logger);
+  db::NotificationListener listener(
+      io.get_executor(), config.database.url, [&] { dispatcher.wake(); }, logger);
+
+  bool stopping = false;
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          logger.info("SIGHUP: key files are re-read when Keap rejects a key; other settings "
+                      "take effect after a restart");
+          signals.async_wait(on_signal);
+          return;
+        }
+        logger.info("stopping: finishing in-flight contacts",
+                    {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"},
+                     {"in_flight", dispatcher.in_flight()}});
+        sd_notify(0, "STOPPING=1");
+        stopping = true;
+        listener.stop();
+        dispatcher.stop();
+      };
+  signals.async_wait(on_signal);
+
+  asio::co_spawn(io, listener.run(), asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await dispatcher.run();
+        signals.cancel();
+        client.close_idle();
+        logger.info("stopped", {{"delivered_rows", dispatcher.stats().delivered}});
+      },
+      asio::detached);
+  std::uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+    asio::co_spawn(io, watchdog(std::chrono::microseconds(watchdog_usec), stopping),
+                   asio::detached);
+  }
+  logger.info("keapsync started", {{"accounts", static_cast<std::int64_t>(accounts.size())},
+                                   {"concurrency", config.worker.concurrency},
+                                   {"api_url", config.keap.api_url}});
+  sd_notify(0, "READY=1");
+  io.run();
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> daemon_commands() {
+  return {{"run", "the daemon: drain the outbox into Keap",
+           "Runs until SIGTERM or SIGINT: claims contacts from the outbox, delivers them to\n"
+           "Keap, retries what is transient and dead-letters what is not. Wakes on the\n"
+           "outbox trigger's NOTIFY and polls every worker.poll_interval as a safety net.\n"
+           "On SIGTERM it stops claiming, waits up to worker.shutdown_timeout for contacts\n"
+           "in flight, releases the rest and exits 0. Logs go to stdout (log.format).\n"
+           "Under systemd (Type=notify) it reports READY=1 and pings the watchdog.\n"
+           "\n"
+           "Options:\n"
+           "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"
+           "\n"
+           "Exit status: 0 stopped cleanly, 1 failed (e.g. schema not migrated),\n"
+           "69 database unreachable at start, 78 bad configuration.\n",
+           "keapsync run [-c FILE]",
+           {kConfigOption},
+           run}};
+}
+
+}  // namespace keapsync::cli

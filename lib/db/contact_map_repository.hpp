@@ -1,0 +1,24 @@
+// The Keap contact id of each (account, contact_ref), so that a changed e-mail
+// updates the same Keap contact instead of creating a duplicate.
+#pragma once
+
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+
+namespace keapsync::db {
+
+class ContactMapRepository {
+ public:
+  explicit ContactMapRepository(pqxx::connection& conn) : conn_(conn) {}
+
+  std::optional<std::string> find(const std::string& account, const std::string& contact_ref);
+  void remember(const std::string& account, const std::string& contact_ref,
+                const std::string& keap_id);
+  void forget(const std::string& account, const std::string& contact_ref);
+
+ private:
+  pqxx::connection& conn_;
+};
+
+}  // namespace keapsync::db

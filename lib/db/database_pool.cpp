@@ -1,0 +1,36 @@
+// Connections of the DatabasePool.
+#include "db/database_pool.hpp"
+
+#include <pqxx/pqxx>
+
+namespace keapsync::db {
+
+DatabasePool::DatabasePool(std::string url, int threads)
+    : url_(std::move(url)), threads_(static_cast<std::size_t>(threads)) {}
+
+DatabasePool::~DatabasePool() { threads_.join(); }
+
+std::unique_ptr<pqxx::connection> DatabasePool::acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    while (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      if (conn->is_open()) return conn;
+    }
+  }
+  return std::make_unique<pqxx::connection>(url_);
+}
+
+void DatabasePool::give_back(std::unique_ptr<pqxx::connection> conn) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(conn));
+}
+
+void DatabasePool::discard(std::unique_ptr<pqxx::connection> conn) {
+  // A failed statement may have left the connection broken; a fresh one is
+  // cheap compared with reusing a connection in an unknown state.
+  conn.reset();
+}
+
+}  // namespace keapsync::db

@@ -1,0 +1,83 @@
+// Runs blocking libpqxx work on a small thread pool, each call on a connection
+// of its own, and hands the result back to the awaiting coroutine's executor.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace keapsync::db {
+
+class DatabasePool {
+ public:
+  // `threads` blocking calls run at once; connections are opened lazily and
+  // reopened when broken.
+  DatabasePool(std::string url, int threads);
+  ~DatabasePool();
+  DatabasePool(const DatabasePool&) = delete;
+  DatabasePool& operator=(const DatabasePool&) = delete;
+
+  // co_await pool.run([](pqxx::connection& c) { return ...; });
+  // Exceptions of `fn` (a lost database) reach the caller; the connection is
+  // then dropped and the next call reconnects.
+  template <typename Fn>
+  boost::asio::awaitable<std::invoke_result_t<Fn, pqxx::connection&>> run(Fn fn) {
+    using R = std::invoke_result_t<Fn, pqxx::connection&>;
+    const auto home = co_await boost::asio::this_coro::executor;
+    co_await boost::asio::post(threads_, boost::asio::use_awaitable);
+    std::exception_ptr error;
+    if constexpr (std::is_void_v<R>) {
+      try {
+        with_connection([&](pqxx::connection& c) { fn(c); });
+      } catch (...) {
+        error = std::current_exception();
+      }
+      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      if (error) std::rethrow_exception(error);
+    } else {
+      std::optional<R> result;
+      try {
+        with_connection([&](pqxx::connection& c) { result.emplace(fn(c)); });
+      } catch (...) {
+        error = std::current_exception();
+      }
+      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      if (error) std::rethrow_exception(error);
+      co_return std::move(*result);
+    }
+  }
+
+  const std::string& url() const { return url_; }
+
+ private:
+  template <typename Body>
+  void with_connection(Body&& body) {
+    auto conn = acquire();
+    try {
+      body(*conn);
+    } catch (...) {
+      discard(std::move(conn));
+      throw;
+    }
+    give_back(std::move(conn));
+  }
+  std::unique_ptr<pqxx::connection> acquire();
+  void give_back(std::unique_ptr<pqxx::connection> conn);
+  void discard(std::unique_ptr<pqxx::connection> conn);
+
+  std::string url_;
+  boost::asio::thread_pool threads_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+};
+
+}  // namespace keapsync::db

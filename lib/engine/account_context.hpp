@@ -1,0 +1,18 @@
+// What the engine holds per configured Keap account.
+#pragma once
+
+#include <string>
+
+#include "engine/tag_cache.hpp"
+#include "keap/keap_api.hpp"
+
+namespace keapsync::engine {
+
+struct AccountContext {
+  std::string name;
+  keap::KeapApi* api = nullptr;
+  TagCache tags;
+  bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
+};
+
+}  // namespace keapsync::engine

@@ -1,0 +1,244 @@
+// The delivery of one contact. The order of calls follows keap/contact_plan.hpp.
+#include "engine/contact_processor.hpp"
+
+#include <boost/json.hpp>
+
+#include "db/contact_map_repository.hpp"
+#include "engine/failure_settlement.hpp"
+#include "keap/coalesce.hpp"
+#include "keap/contact_requests.hpp"
+#include "keap/payload_parser.hpp"
+#include "keap/tag_requests.hpp"
+
+namespace keapsync::engine {
+namespace {
+
+keap::ApiOutcome permanent(std::string message) {
+  keap::ApiOutcome out;
+  out.error.error_class = keap::ErrorClass::permanent;
+  out.error.message = std::move(message);
+  return out;
+}
+
+// Keap v2 ids are strings; older answers may carry numbers.
+std::optional<std::string> id_of(const boost::json::value& body) {
+  if (!body.is_object()) return std::nullopt;
+  const auto* id = body.as_object().if_contains("id");
+  if (id == nullptr) return std::nullopt;
+  if (id->is_string()) return std::string(id->as_string());
+  if (id->is_int64()) return std::to_string(id->as_int64());
+  if (id->is_uint64()) return std::to_string(id->as_uint64());
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> numeric_id(const boost::json::value& v) {
+  const auto text = id_of(v);
+  if (!text) return std::nullopt;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool is_not_found(const keap::ApiOutcome& r) { return !r.ok() && r.error.status == 404; }
+
+}  // namespace
+
+ContactProcessor::ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy,
+                                   keap::Clock clock, log::Logger logger)
+    : db_(db), policy_(policy), clock_(std::move(clock)), logger_(std::move(logger)) {}
+
+boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::ClaimedContact& c,
+                                                                 AccountContext& account) {
+  db::Settlement s;
+  db::ClaimedContact valid{c.account, c.contact_ref, c.lease_token, {}};
+  std::vector<keap::PendingChange> changes;
+  for (const auto& row : c.rows) {
+    boost::json::value payload = nullptr;
+    if (row.payload) payload = boost::json::parse(*row.payload);
+    auto parsed = keap::parse_change(row.op, payload);
+    if (auto* errors = std::get_if<std::vector<keap::PayloadError>>(&parsed)) {
+      s.dead.emplace_back(row.id, keap::join_errors(*errors));
+      logger_.warn("invalid outbox row dead-lettered",
+                   {{"account", c.account}, {"contact_ref", c.contact_ref}, {"outbox_id", row.id},
+                    {"error", keap::join_errors(*errors)}});
+      continue;
+    }
+    changes.push_back(std::move(std::get<keap::PendingChange>(parsed)));
+    valid.rows.push_back(row);
+  }
+  if (valid.rows.empty()) co_return s;
+
+  const auto failure = co_await execute(keap::coalesce(changes), valid, account);
+  const auto now = clock_();
+  if (!failure) {
+    for (const auto& row : valid.rows) s.delivered.push_back(row.id);
+    logger_.info("contact delivered", {{"account", c.account},
+                                       {"contact_ref", c.contact_ref},
+                                       {"rows", static_cast<std::int64_t>(valid.rows.size())}});
+    co_return s;
+  }
+  const auto& error = failure->error;
+  switch (error.error_class) {
+    case keap::ErrorClass::permanent:
+      for (const auto& row : valid.rows) s.dead.emplace_back(row.id, error.message);
+      logger_.warn("Keap refused the change: rows dead-lettered",
+                   {{"account", c.account}, {"contact_ref", c.contact_ref},
+                    {"error", error.message}});
+      break;
+    case keap::ErrorClass::transient: {
+      auto retry = settle_transient_failure(valid, error.message, policy_, now);
+      s.delivered.clear();
+      for (auto& d : retry.dead) s.dead.push_back(std::move(d));
+      s.retry = std::move(retry.retry);
+      s.retry_error = retry.retry_error;
+      s.retry_at = retry.retry_at;
+      logger_.warn("delivery failed, will retry",
+                   {{"account", c.account}, {"contact_ref", c.contact_ref},
+                    {"error", error.message}, {"gave_up", s.retry.empty()}});
+      break;
+    }
+    case keap::ErrorClass::throttled:
+    case keap::ErrorClass::auth:
+      // Not the rows' fault: wait without counting an attempt.
+      for (const auto& row : valid.rows) s.retry.push_back(row.id);
+      s.retry_error = error.message;
+      s.retry_at = std::max(failure->retry_at, now + std::chrono::seconds(1));
+      s.count_attempt = false;
+      break;
+  }
+  co_return s;
+}
+
+boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execute(
+    const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account) {
+  keap::KeapApi& api = *account.api;
+  auto id = co_await db_.run([&](pqxx::connection& conn) {
+    return db::ContactMapRepository(conn).find(c.account, c.contact_ref);
+  });
+  auto forget = [&]() -> boost::asio::awaitable<void> {
+    id.reset();
+    co_await db_.run([&](pqxx::connection& conn) {
+      db::ContactMapRepository(conn).forget(c.account, c.contact_ref);
+    });
+  };
+
+  if (plan.delete_contact && id) {
+    auto r = co_await api.call(keap::delete_contact_request(*id));
+    if (!r.ok() && !is_not_found(r)) co_return r;  // 404: gone already
+    co_await forget();
+  }
+  if (!plan.upsert) co_return std::nullopt;
+  const keap::ContactChange& change = *plan.upsert;
+
+  if (change.has_contact_fields()) {
+    if (id && !plan.create_fresh()) {
+      boost::json::object current;
+      const auto fields = keap::fields_to_fetch(change);
+      if (!fields.empty()) {
+        auto r = co_await api.call(keap::get_contact_request(*id, fields));
+        if (is_not_found(r)) {
+          co_await forget();  // merged or deleted in Keap: create it again below
+        } else if (!r.ok()) {
+          co_return r;
+        } else if (r.reply->body.is_object()) {
+          current = r.reply->body.as_object();
+        }
+      }
+      if (id) {
+        auto mapped = keap::map_update(change, *id, current);
+        if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
+        if (mapped.request) {
+          auto r = co_await api.call(*mapped.request);
+          if (is_not_found(r)) {
+            co_await forget();
+          } else if (!r.ok()) {
+            co_return r;
+          }
+        }
+      }
+    }
+    if (!id) {
+      auto mapped = keap::map_create(change);
+      if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
+      auto r = co_await api.call(*mapped.request);
+      if (!r.ok()) co_return r;
+      const auto new_id = id_of(r.reply->body);
+      if (!new_id) co_return permanent("Keap created the contact but sent no id");
+      id = new_id;
+      co_await db_.run([&](pqxx::connection& conn) {
+        db::ContactMapRepository(conn).remember(c.account, c.contact_ref, *new_id);
+      });
+    }
+  }
+  if (change.tags_add.empty() && change.tags_remove.empty()) co_return std::nullopt;
+  if (!id) {
+    co_return permanent(
+        "payload.tags_add/tags_remove: keapsync knows no Keap contact for this contact_ref yet; "
+        "send an upsert with email, phone or address first");
+  }
+  co_return co_await apply_tags(change, *id, account);
+}
+
+boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::apply_tags(
+    const keap::ContactChange& change, const std::string& keap_id, AccountContext& account) {
+  std::optional<keap::ApiOutcome> failure;
+  for (const auto& tag : change.tags_add) {
+    const auto tag_id = co_await resolve_tag(tag, account.create_missing_tags, account, failure);
+    if (failure) co_return failure;
+    if (!tag_id) co_return permanent("payload.tags_add: Keap has no tag " + tag.display());
+    auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id));
+    if (!r.ok()) co_return r;
+  }
+  for (const auto& tag : change.tags_remove) {
+    const auto tag_id = co_await resolve_tag(tag, false, account, failure);
+    if (failure) co_return failure;
+    if (!tag_id) continue;  // a tag that does not exist is on no contact
+    auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id));
+    if (!r.ok() && !is_not_found(r)) co_return r;
+  }
+  co_return std::nullopt;
+}
+
+boost::asio::awaitable<std::optional<std::int64_t>> ContactProcessor::resolve_tag(
+    const keap::TagRef& tag, bool create, AccountContext& account,
+    std::optional<keap::ApiOutcome>& failure) {
+  if (tag.is_id()) co_return tag.id;
+  if (auto cached = account.tags.find(tag.name)) co_return cached;
+  auto found = co_await account.api->call(keap::find_tag_request(tag.name));
+  if (!found.ok()) {
+    failure = std::move(found);
+    co_return std::nullopt;
+  }
+  if (const auto* tags = found.reply->body.is_object()
+                             ? found.reply->body.as_object().if_contains("tags")
+                             : nullptr;
+      tags != nullptr && tags->is_array()) {
+    for (const auto& t : tags->as_array()) {
+      const auto* name = t.is_object() ? t.as_object().if_contains("name") : nullptr;
+      if (name != nullptr && name->is_string() && name->as_string() == tag.name) {
+        if (auto tag_id = numeric_id(t)) {
+          account.tags.remember(tag.name, *tag_id);
+          co_return tag_id;
+        }
+      }
+    }
+  }
+  if (!create) co_return std::nullopt;
+  auto created = co_await account.api->call(keap::create_tag_request(tag.name));
+  if (!created.ok()) {
+    failure = std::move(created);
+    co_return std::nullopt;
+  }
+  const auto tag_id = numeric_id(created.reply->body);
+  if (!tag_id) {
+    failure = permanent("Keap created tag " + tag.display() + " but sent no id");
+    co_return std::nullopt;
+  }
+  logger_.info("created Keap tag", {{"account", account.name}, {"tag", tag.name}, {"tag_id", *tag_id}});
+  account.tags.remember(tag.name, *tag_id);
+  co_return tag_id;
+}
+
+}  // namespace keapsync::engine

@@ -1,0 +1,47 @@
+// Delivers one claimed contact: validates its rows, coalesces them into one
+// plan, runs the plan against Keap (contact, then tags) and says what became
+// of each row. Invalid rows go dead alone; the others share one outcome.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+
+#include "db/claimed_contact.hpp"
+#include "db/database_pool.hpp"
+#include "db/settlement.hpp"
+#include "engine/account_context.hpp"
+#include "engine/retry_policy.hpp"
+#include "keap/clock.hpp"
+#include "keap/contact_plan.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::engine {
+
+class ContactProcessor {
+ public:
+  ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, keap::Clock clock,
+                   log::Logger logger);
+
+  boost::asio::awaitable<db::Settlement> process(const db::ClaimedContact& contact,
+                                                 AccountContext& account);
+
+ private:
+  // nullopt: done; otherwise why the plan stopped.
+  boost::asio::awaitable<std::optional<keap::ApiOutcome>> execute(const keap::ContactPlan& plan,
+                                                                   const db::ClaimedContact& c,
+                                                                   AccountContext& account);
+  boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
+      const keap::ContactChange& change, const std::string& keap_id, AccountContext& account);
+  // The tag's id: from the cache, found by name, or created (when `create`).
+  // nullopt with `failure` unset: no such tag (and not created).
+  boost::asio::awaitable<std::optional<std::int64_t>> resolve_tag(
+      const keap::TagRef& tag, bool create, AccountContext& account,
+      std::optional<keap::ApiOutcome>& failure);
+
+  db::DatabasePool& db_;
+  const RetryPolicy& policy_;
+  keap::Clock clock_;
+  log::Logger logger_;
+};
+
+}  // namespace keapsync::engine

@@ -1,0 +1,149 @@
+// The claim / deliver / settle loop.
+#include "engine/dispatcher.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/outbox_repository.hpp"
+
+namespace keapsync::engine {
+
+Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
+                       ContactProcessor& processor,
+                       std::map<std::string, AccountContext>& accounts,
+                       const config::WorkerConfig& worker, std::string worker_id,
+                       keap::Clock clock, log::Logger logger)
+    : executor_(executor),
+      db_(db),
+      processor_(processor),
+      accounts_(accounts),
+      worker_(worker),
+      worker_id_(std::move(worker_id)),
+      clock_(std::move(clock)),
+      logger_(std::move(logger)),
+      wakeup_(executor) {}
+
+void Dispatcher::wake() {
+  wake_pending_ = true;
+  wakeup_.cancel();
+}
+
+void Dispatcher::stop() {
+  stopping_ = true;
+  wake();
+}
+
+boost::asio::awaitable<void> Dispatcher::sleep(std::chrono::milliseconds d) {
+  if (wake_pending_) {
+    wake_pending_ = false;
+    co_return;
+  }
+  wakeup_.expires_after(d);
+  boost::system::error_code ec;
+  co_await wakeup_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  wake_pending_ = false;
+}
+
+boost::asio::awaitable<void> Dispatcher::run() {
+  while (!stopping_) {
+    const int free = worker_.concurrency - in_flight();
+    bool more = false;
+    if (free > 0) {
+      db::ClaimOptions options;
+      options.worker = worker_id_;
+      options.max_contacts = std::min(free, worker_.batch_size);
+      options.max_rows_per_contact = worker_.max_rows_per_contact;
+      options.lease = worker_.lease_duration;
+      std::vector<db::ClaimedContact> claimed;
+      bool database_failed = false;
+      try {
+        claimed = co_await db_.run([&](pqxx::connection& conn) {
+          return db::OutboxRepository(conn).claim(options, clock_());
+        });
+        if (!stats_.database_ok) logger_.info("database reachable; claiming work");
+        stats_.database_ok = true;
+      } catch (const std::exception& e) {
+        if (stats_.database_ok) {
+          logger_.error("database unavailable; rows wait until it is back", {{"error", e.what()}});
+        }
+        stats_.database_ok = false;
+        database_failed = true;
+      }
+      if (database_failed) {
+        co_await sleep(worker_.poll_interval);
+        continue;
+      }
+      ++stats_.claims;
+      more = static_cast<int>(claimed.size()) == options.max_contacts;
+      for (auto& c : claimed) {
+        const auto token = c.lease_token;
+        in_flight_.emplace(token, c);
+        boost::asio::co_spawn(executor_, deliver(std::move(c)), boost::asio::detached);
+      }
+    }
+    if (more && in_flight() < worker_.concurrency) continue;
+    co_await sleep(worker_.poll_interval);
+  }
+  // Drain: wait for in-flight contacts, at most shutdown_timeout.
+  const auto deadline = std::chrono::steady_clock::now() + worker_.shutdown_timeout;
+  while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
+    co_await sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now()));
+  }
+  release_in_flight();
+}
+
+boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
+  const auto token = contact.lease_token;
+  try {
+    db::Settlement s;
+    const auto account = accounts_.find(contact.account);
+    if (account == accounts_.end()) {
+      for (const auto& row : contact.rows) {
+        s.dead.emplace_back(row.id, "account \"" + contact.account +
+                                        "\" is not configured (add it under accounts: and run "
+                                        "keapsync dead retry)");
+      }
+    } else {
+      s = co_await processor_.process(contact, account->second);
+    }
+    if (in_flight_.count(token) == 0) co_return;  // released at shutdown meanwhile
+    const auto result = co_await db_.run([&](pqxx::connection& conn) {
+      return db::OutboxRepository(conn).settle(contact, s, clock_());
+    });
+    if (result == db::SettleResult::lease_lost) {
+      logger_.warn("lease expired before the contact was settled; another worker redelivers it",
+                   {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
+    } else {
+      stats_.delivered += static_cast<std::int64_t>(s.delivered.size());
+      stats_.dead += static_cast<std::int64_t>(s.dead.size());
+      stats_.retried += static_cast<std::int64_t>(s.retry.size());
+    }
+  } catch (const std::exception& e) {
+    // The database failed mid-way: the lease expires and the contact is redelivered.
+    logger_.error("contact not settled", {{"account", contact.account},
+                                          {"contact_ref", contact.contact_ref},
+                                          {"error", e.what()}});
+  }
+  in_flight_.erase(token);
+  wake();
+}
+
+void Dispatcher::release_in_flight() {
+  if (in_flight_.empty()) return;
+  logger_.warn("shutdown timeout reached; releasing contacts still in flight",
+               {{"contacts", static_cast<std::int64_t>(in_flight_.size())}});
+  try {
+    pqxx::connection conn(db_.url());
+    db::OutboxRepository repo(conn);
+    for (const auto& [token, contact] : in_flight_) repo.release(contact);
+  } catch (const std::exception& e) {
+    logger_.error("could not release in-flight contacts; their leases expire instead",
+                  {{"error", e.what()}});
+  }
+  in_flight_.clear();
+}
+
+}  // namespace keapsync::engine

@@ -1,0 +1,66 @@
+// The worker loop: claims contacts while there is capacity, delivers each in
+// its own coroutine, settles the outcome, and sleeps until a NOTIFY, a freed
+// slot or the poll interval. stop() drains in-flight work within the
+// shutdown timeout and releases what is left.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <string>
+
+#include "config/config.hpp"
+#include "db/claimed_contact.hpp"
+#include "db/database_pool.hpp"
+#include "engine/account_context.hpp"
+#include "engine/contact_processor.hpp"
+#include "keap/clock.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::engine {
+
+struct DispatcherStats {
+  std::int64_t delivered = 0;  // rows
+  std::int64_t dead = 0;       // rows
+  std::int64_t retried = 0;    // rows
+  std::int64_t claims = 0;
+  bool database_ok = false;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
+             ContactProcessor& processor, std::map<std::string, AccountContext>& accounts,
+             const config::WorkerConfig& worker, std::string worker_id, keap::Clock clock,
+             log::Logger logger);
+
+  // Runs until stop() and the drain are done.
+  boost::asio::awaitable<void> run();
+  void wake();  // new rows may be there (NOTIFY)
+  void stop();  // SIGTERM: stop claiming, drain, release
+
+  const DispatcherStats& stats() const { return stats_; }
+  int in_flight() const { return static_cast<int>(in_flight_.size()); }
+
+ private:
+  boost::asio::awaitable<void> deliver(db::ClaimedContact contact);
+  boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
+  void release_in_flight();
+
+  boost::asio::any_io_executor executor_;
+  db::DatabasePool& db_;
+  ContactProcessor& processor_;
+  std::map<std::string, AccountContext>& accounts_;
+  const config::WorkerConfig& worker_;
+  std::string worker_id_;
+  keap::Clock clock_;
+  log::Logger logger_;
+  boost::asio::steady_timer wakeup_;
+  bool wake_pending_ = false;
+  bool stopping_ = false;
+  std::map<std::int64_t, db::ClaimedContact> in_flight_;  // by lease token
+  DispatcherStats stats_;
+};
+
+}  // namespace keapsync::engine

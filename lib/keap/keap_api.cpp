@@ -1,0 +1,116 @@
+// One Keap call: permit, header, send, classify; 401 → one retry after refresh.
+#include "keap/keap_api.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+namespace keapsync::keap {
+namespace {
+
+ResponseHeaders to_policy_headers(const http::Headers& headers) {
+  ResponseHeaders out;
+  for (const auto& [name, value] : headers.fields()) out.add(name, value);
+  return out;
+}
+
+ApiOutcome failure(ApiError error, TimePoint retry_at = {}) {
+  ApiOutcome out;
+  out.error = std::move(error);
+  out.retry_at = retry_at;
+  return out;
+}
+
+}  // namespace
+
+KeapApi::KeapApi(http::Client& client, http::Url api_url, Credentials& credentials,
+                 RateLimiter& limiter, Clock clock, log::Logger logger, Duration max_wait)
+    : client_(client),
+      api_url_(std::move(api_url)),
+      credentials_(credentials),
+      limiter_(limiter),
+      clock_(std::move(clock)),
+      logger_(std::move(logger)),
+      max_wait_(max_wait) {}
+
+boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out) {
+  for (;;) {
+    const auto now = clock_();
+    const Permit permit = limiter_.acquire(now);
+    if (permit.granted) co_return true;
+    if (permit.retry_at - now > max_wait_) {
+      out = failure({ErrorClass::throttled, 429, "rate limit of this account reached", ""},
+                    permit.retry_at);
+      co_return false;
+    }
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(permit.retry_at - now);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+}
+
+boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
+  for (int attempt = 0;; ++attempt) {
+    ApiOutcome out;
+    if (!co_await wait_for_permit(out)) co_return out;
+    auto header = co_await credentials_.header();
+    if (!header) {
+      co_return failure({ErrorClass::auth, 401,
+                         std::string("account blocked: ") + to_string(credentials_.state()), ""},
+                        clock_() + std::chrono::minutes(1));
+    }
+    http::Request http_request;
+    http_request.method = request.method;
+    http_request.target = api_url_.join(request.target);
+    http_request.headers.set("Accept", "application/json");
+    http_request.headers.set(header->name, header->value.reveal());
+    if (request.body) {
+      http_request.body = boost::json::serialize(*request.body);
+      http_request.content_type = "application/json";
+    }
+    const auto started = std::chrono::steady_clock::now();
+    http::Result result = co_await client_.request(api_url_, std::move(http_request));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    if (!result) {
+      const auto what = result.error().describe();
+      logger_.warn("Keap request failed", {{"method", request.method}, {"error", what}, {"ms", ms}});
+      co_return failure(transport_failure(what));
+    }
+    const http::Response& response = result.response();
+    const auto headers = to_policy_headers(response.headers);
+    logger_.debug("Keap request", {{"method", request.method},
+                                   {"status", response.status},
+                                   {"ms", ms}});
+    if (response.status >= 200 && response.status < 300) {
+      limiter_.observe(headers, clock_());
+      ApiReply reply{response.status, nullptr};
+      if (!response.body.empty()) {
+        boost::system::error_code ec;
+        reply.body = boost::json::parse(response.body, ec);
+        if (ec) {
+          co_return failure({ErrorClass::transient, response.status,
+                             "Keap sent a 2xx answer that is not JSON", ""});
+        }
+      }
+      out.reply = std::move(reply);
+      co_return out;
+    }
+    ApiError error = classify_response(response.status, headers, response.body);
+    if (error.error_class == ErrorClass::throttled) {
+      const auto until = limiter_.on_throttled(headers, clock_());
+      logger_.warn("Keap throttled the account", {{"status", response.status}});
+      co_return failure(std::move(error), until);
+    }
+    limiter_.observe(headers, clock_());
+    if (error.error_class == ErrorClass::auth) {
+      if (attempt == 0 && co_await credentials_.on_unauthorized(*header)) continue;
+      co_return failure(std::move(error), clock_() + std::chrono::minutes(1));
+    }
+    co_return failure(std::move(error));
+  }
+}
+
+}  // namespace keapsync::keap

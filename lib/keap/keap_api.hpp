@@ -1,0 +1,41 @@
+// Sends KeapRequests for one account: rate limiting, authentication, one
+// retry after a refreshed token, classification of every failure.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/client.hpp"
+#include "http/url.hpp"
+#include "keap/api_outcome.hpp"
+#include "keap/credentials.hpp"
+#include "keap/keap_request.hpp"
+#include "keap/rate_limiter.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::keap {
+
+class KeapApi {
+ public:
+  // `max_wait`: the longest a call waits for the rate limiter; beyond it the
+  // call returns a throttled error with retry_at, and the engine reschedules.
+  KeapApi(http::Client& client, http::Url api_url, Credentials& credentials, RateLimiter& limiter,
+          Clock clock, log::Logger logger, Duration max_wait = std::chrono::seconds(5));
+
+  boost::asio::awaitable<ApiOutcome> call(const KeapRequest& request);
+
+  AccountState state() const { return credentials_.state(); }
+  RateLimiter& limiter() { return limiter_; }
+
+ private:
+  boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out);
+
+  http::Client& client_;
+  http::Url api_url_;
+  Credentials& credentials_;
+  RateLimiter& limiter_;
+  Clock clock_;
+  log::Logger logger_;
+  Duration max_wait_;
+};
+
+}  // namespace keapsync::keap
