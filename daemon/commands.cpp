@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <string_view>
 
+#include "sandbox_command.hpp"
 #include "version.hpp"
 
 namespace keapsync::cli {
 
 int dispatch(int argc, char** argv) {
   const std::string_view cmd = argc > 1 ? argv[1] : "--help";
+  if (cmd == "sandbox") return run_sandbox_command(argc - 1, argv + 1);
   if (cmd == "--version") {
     std::printf("keapsync %s\n", kVersion);
     return 0;
