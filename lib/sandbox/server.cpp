@@ -80,7 +80,15 @@ struct Server::Impl {
         req.headers[std::move(name)] = std::string(field.value());
       }
       req.body = std::move(msg.body());
-      Response res = router.handle(req, std::chrono::system_clock::now());
+      Response res;
+      try {
+        res = router.handle(req, std::chrono::system_clock::now());
+      } catch (const std::exception&) {
+        // A sandbox bug must not take the server down: answer 500 and go on.
+        res = Response::json(
+            500,
+            R"({"code":500,"message":"Sandbox error","status":"Internal Server Error","details":[]})");
+      }
       if (res.delay.count() > 0) {
         asio::steady_timer timer(co_await asio::this_coro::executor);
         timer.expires_after(res.delay);

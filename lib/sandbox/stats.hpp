@@ -10,10 +10,13 @@ namespace keapsync::sandbox {
 
 class Stats {
  public:
+  // Bounded: past kMaxRoutes distinct routes, new ones count as "(other)".
   void record(const std::string& route, int status) {
-    ++routes_[route][status];
+    bool known = routes_.count(route) != 0;
+    ++routes_[known || routes_.size() < kMaxRoutes ? route : "(other)"][status];
     ++total_;
   }
+  static constexpr std::size_t kMaxRoutes = 256;
   std::uint64_t count(const std::string& route, int status) const;
   std::uint64_t total() const { return total_; }
   // {"total": N, "routes": {"POST /rest/v2/contacts": {"201": 3}}}

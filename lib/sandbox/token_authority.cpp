@@ -46,6 +46,7 @@ bool TokenAuthority::authenticate(const std::string& client_id, const std::strin
 
 std::string TokenAuthority::issue_code(const std::string& client_id,
                                        const std::string& redirect_uri, TimePoint now) {
+  if (codes_.size() >= 4096) purge(now);  // unexchanged codes must not pile up
   auto code = random_token("sbx-code-");
   codes_[code] = Code{client_id, redirect_uri, now + settings_.code_expires_in};
   return code;

@@ -1,12 +1,7 @@
 // The sandbox over real TLS: an in-process Server, and the keapsync binary
 // started as a separate process (`sandbox --listen 127.0.0.1:0 --self-signed DIR`).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -18,9 +13,8 @@
 #include "sandbox/form_codec.hpp"
 #include "sandbox/router.hpp"
 #include "sandbox/server.hpp"
+#include "support/sandbox_process.hpp"
 #include "tls/certificate_authority.hpp"
-
-extern char** environ;
 
 namespace keapsync::sandbox::test {
 namespace {
@@ -117,69 +111,7 @@ TEST_F(InProcess, BodyLimitGives413) {
 
 // ---- the binary as a separate process --------------------------------------
 
-class Process {
- public:
-  explicit Process(std::vector<std::string> args) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("spawn");
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-
-  // The first line of stdout, or "" when none arrives in time.
-  std::string first_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (line.find('\n') == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd p{out_, POLLIN, 0};
-      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return "";
-      char buf[256];
-      auto n = read(out_, buf, sizeof buf);
-      if (n <= 0) return "";
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    return line.substr(0, line.find('\n'));
-  }
-
-  // Sends `sig` and waits (bounded) for the exit status; -1 on timeout.
-  int stop(int sig, std::chrono::milliseconds timeout) {
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
-    kill(pid_, sig);
-    pollfd p{pidfd, POLLIN, 0};
-    int ready = poll(&p, 1, static_cast<int>(timeout.count()));
-    close(pidfd);
-    if (ready <= 0) return -1;
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-};
-
-std::string slurp(const std::filesystem::path& p) {
+std::string slurp(const std::string& p) {
   std::ifstream in(p);
   std::ostringstream s;
   s << in.rdbuf();
@@ -187,47 +119,46 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 TEST(Binary, StartsOnPortZeroServesVerifiedTlsAndStopsOnSigterm) {
+  testing::SandboxProcess::Options options;
+  options.binary = KEAPSYNC_BINARY;
   auto dir = std::filesystem::temp_directory_path() /
              ("keapsync-sandbox-test-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  auto state = dir / "state.json";
-  std::filesystem::create_directories(dir);
+  auto state = (dir / "state.json").string();
+  options.dir = dir.string();
+  options.extra_args = {"--state", state};
+  options.config_yaml = "api_keys: [KeapAK-process]\n";
   {
-    Process p({KEAPSYNC_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--self-signed",
-               (dir / "tls").string(), "--state", state.string()});
-    auto line = p.first_line(std::chrono::seconds{20});
-    ASSERT_EQ(line.rfind("listening on 127.0.0.1:", 0), 0u) << line;
-    auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
-    ASSERT_NE(port, 0);
-    HttpsClient c(slurp(dir / "tls" / "ca.pem"), "127.0.0.1", port);
+    testing::SandboxProcess p(options);
+    ASSERT_NE(p.port(), 0);
+    HttpsClient c(slurp(p.ca_file()), "127.0.0.1", p.port());
     auto res =
         c.request("POST", "/rest/v2/contacts",
-                  {{"X-Keap-API-Key", "KeapAK-sandbox-key"}, {"Content-Type", "application/json"}},
+                  {{"X-Keap-API-Key", "KeapAK-process"}, {"Content-Type", "application/json"}},
                   R"({"email_addresses":[{"email":"proc@example.com","field":"EMAIL1"}]})");
     EXPECT_EQ(res.status, 201) << res.body;
-    EXPECT_EQ(p.stop(SIGTERM, std::chrono::seconds{10}), 0);
+    EXPECT_EQ(p.stop(SIGTERM), 0);
   }
   ASSERT_TRUE(std::filesystem::exists(state));
   EXPECT_NE(slurp(state).find("proc@example.com"), std::string::npos) << "--state saved at exit";
   {
-    // A restart loads the state file again.
-    Process p({KEAPSYNC_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--self-signed",
-               (dir / "tls").string(), "--state", state.string()});
-    auto line = p.first_line(std::chrono::seconds{20});
-    ASSERT_EQ(line.rfind("listening on 127.0.0.1:", 0), 0u) << line;
-    auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
-    HttpsClient c(slurp(dir / "tls" / "ca.pem"), "127.0.0.1", port);
-    auto contacts = c.request("GET", "/_sandbox/contacts");
-    EXPECT_NE(contacts.body.find("proc@example.com"), std::string::npos);
-    EXPECT_EQ(p.stop(SIGINT, std::chrono::seconds{10}), 0);
+    testing::SandboxProcess p(options);  // a restart loads the state file again
+    HttpsClient c(slurp(p.ca_file()), "localhost", p.port());
+    EXPECT_NE(c.request("GET", "/_sandbox/contacts").body.find("proc@example.com"),
+              std::string::npos);
+    EXPECT_EQ(p.stop(SIGINT), 0);
   }
   std::filesystem::remove_all(dir);
 }
 
-TEST(Binary, RefusesToRunWithoutTls) {
-  Process p({KEAPSYNC_BINARY, "sandbox", "--listen", "127.0.0.1:0"});
-  EXPECT_EQ(p.first_line(std::chrono::seconds{10}), "");
-  EXPECT_EQ(p.stop(0, std::chrono::seconds{10}), 64);
+TEST(Binary, RefusesBadFlags) {
+  testing::SandboxProcess::Options options;
+  options.binary = KEAPSYNC_BINARY;
+  options.extra_args = {"--tls-cert", "/nonexistent"};  // conflicts with --self-signed
+  EXPECT_THROW(testing::SandboxProcess{options}, std::runtime_error);
+  options.extra_args = {};
+  options.config_yaml = "tokens: {acces_expires_in: 5}\n";  // a typo in the config
+  EXPECT_THROW(testing::SandboxProcess{options}, std::runtime_error);
 }
 
 }  // namespace
