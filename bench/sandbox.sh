@@ -26,7 +26,7 @@ rate_limits:
   tenant_quota: {limit: 0}
   tenant_throttle: {limit: 0}
 YAML
-"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" > "$work/out" &
+"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" --threads "${SANDBOX_THREADS:-2}" > "$work/out" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/out")
