@@ -20,6 +20,8 @@ struct Command {
   std::string usage;    // "keapsync dead list [-c FILE] [--account NAME]"
   std::vector<OptionSpec> options;
   int (*run)(const Arguments&);
+  // Set instead of `run` by a command that parses its own argv (argv[0] is its name).
+  int (*run_raw)(int argc, char** argv) = nullptr;
 };
 
 // Ends a command with a message on stderr and an exit code.

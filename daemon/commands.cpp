@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "sandbox_command.hpp"
 #include "version.hpp"
 
 namespace keapsync::cli {
@@ -15,11 +16,19 @@ namespace {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all;
-  for (auto part : {daemon_commands(), config_commands(), database_commands(),
-                    dead_letter_commands()}) {
+  for (auto part :
+       {daemon_commands(), config_commands(), database_commands(), dead_letter_commands()}) {
     for (auto& c : part)
       all.push_back(std::move(c));
   }
+  // The sandbox parses its own command line (flags of its own, --help included).
+  all.push_back({"sandbox",
+                 "a local Keap look-alike for demos and tests (docs/sandbox.md)",
+                 "",
+                 "keapsync sandbox --help",
+                 {},
+                 nullptr,
+                 run_sandbox_command});
   return all;
 }
 
@@ -79,6 +88,7 @@ int dispatch(int argc, char** argv) {
     print_overview(stderr, commands);
     return kExitUsage;
   }
+  if (command->run_raw != nullptr) return command->run_raw(argc - 1, argv + 1);
   if (wants_help(argc, argv, 1 + words)) {
     std::printf("usage: %s\n\n%s", command->usage.c_str(), command->help.c_str());
     return kExitOk;

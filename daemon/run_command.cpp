@@ -6,8 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
@@ -109,8 +109,9 @@ int run(const Arguments& args) {
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (signo == SIGHUP) {
-          logger.info("SIGHUP: key files are re-read when Keap rejects a key; other settings "
-                      "take effect after a restart");
+          logger.info(
+              "SIGHUP: key files are re-read when Keap rejects a key; other settings "
+              "take effect after a restart");
           signals.async_wait(on_signal);
           return;
         }
@@ -150,7 +151,8 @@ int run(const Arguments& args) {
 }  // namespace
 
 std::vector<Command> daemon_commands() {
-  return {{"run", "the daemon: drain the outbox into Keap",
+  return {{"run",
+           "the daemon: drain the outbox into Keap",
            "Runs until SIGTERM or SIGINT: claims contacts from the outbox, delivers them to\n"
            "Keap, retries what is transient and dead-letters what is not. Wakes on the\n"
            "outbox trigger's NOTIFY and polls every worker.poll_interval as a safety net.\n"

@@ -1,0 +1,220 @@
+// In-memory v2 contacts with Keap's replace-the-array semantics.
+#include "sandbox/contact_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include "sandbox/iso_time.hpp"
+
+namespace keapsync::sandbox {
+namespace json = boost::json;
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string str(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string())
+                                                  : std::string{};
+}
+
+// The EMAIL1 address (or the first one), lower-case; "" when none.
+std::string primary_email(const json::object& o) {
+  auto it = o.find("email_addresses");
+  if (it == o.end() || !it->value().is_array()) return {};
+  std::string first;
+  for (const auto& item : it->value().get_array()) {
+    if (!item.is_object()) continue;
+    auto email = lower(str(item.get_object(), "email"));
+    if (str(item.get_object(), "field") == "EMAIL1") return email;
+    if (first.empty()) first = email;
+  }
+  return first;
+}
+
+std::string company_id(const json::object& o) {
+  auto it = o.find("company");
+  return it != o.end() && it->value().is_object() ? str(it->value().get_object(), "id")
+                                                  : std::string{};
+}
+
+std::int64_t to_ms(ContactStore::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+ContactStore::TimePoint from_ms(std::int64_t ms) {
+  return ContactStore::TimePoint{std::chrono::milliseconds{ms}};
+}
+
+}  // namespace
+
+void ContactStore::set_field(Record& r, const std::string& key, const json::value* value) {
+  if (!value || value->is_null()) {
+    r.fields.erase(key);
+    return;
+  }
+  if (key != "email_addresses") {
+    r.fields[key] = *value;
+    return;
+  }
+  // E-mails carry an opt-in status: opt_in_reason makes the address marketable;
+  // an address already stored keeps its status.
+  json::array out;
+  const json::array* old = nullptr;
+  if (auto it = r.fields.find("email_addresses"); it != r.fields.end())
+    old = &it->value().get_array();
+  for (const auto& item : value->get_array()) {
+    json::object e = item.get_object();
+    std::string status = "UNENGAGED_MARKETABLE";
+    if (old) {
+      for (const auto& o : *old)
+        if (lower(str(o.get_object(), "email")) == lower(str(e, "email")))
+          status = str(o.get_object(), "email_opt_status");
+    }
+    if (e.contains("opt_in_reason")) status = "SINGLE_OPT_IN";
+    e["email_opt_status"] = status;
+    e["is_opt_in"] =
+        status == "SINGLE_OPT_IN" || status == "DOUBLE_OPT_IN" || status == "CONFIRMED";
+    out.push_back(std::move(e));
+  }
+  r.fields[key] = std::move(out);
+}
+
+std::uint64_t ContactStore::create(const json::object& body, TimePoint now) {
+  auto id = next_id_++;
+  Record r;
+  r.created = r.updated = now;
+  for (const auto& kv : body)
+    set_field(r, std::string(kv.key()), &kv.value());
+  contacts_.emplace(id, std::move(r));
+  return id;
+}
+
+bool ContactStore::update(std::uint64_t id, const json::object& body,
+                          const std::vector<std::string>& mask, TimePoint now) {
+  auto it = contacts_.find(id);
+  if (it == contacts_.end()) return false;
+  Record& r = it->second;
+  if (mask.empty()) {
+    for (const auto& kv : body)
+      set_field(r, std::string(kv.key()), &kv.value());
+  } else {
+    for (const auto& key : mask) {
+      auto f = body.find(key);
+      set_field(r, key, f == body.end() ? nullptr : &f->value());
+    }
+  }
+  r.updated = now;
+  return true;
+}
+
+bool ContactStore::erase(std::uint64_t id) {
+  return contacts_.erase(id) != 0;
+}
+
+std::optional<std::uint64_t> ContactStore::find_duplicate(const json::object& body,
+                                                          Duplicate rule) const {
+  auto email = primary_email(body);
+  if (email.empty()) return std::nullopt;
+  for (const auto& [id, r] : contacts_) {
+    if (primary_email(r.fields) != email) continue;
+    if (rule != Duplicate::Email) {
+      if (lower(str(r.fields, "given_name")) != lower(str(body, "given_name")) ||
+          lower(str(r.fields, "family_name")) != lower(str(body, "family_name")))
+        continue;
+    }
+    // Keap matches the formal Company record; the sandbox compares company.id.
+    if (rule == Duplicate::EmailAndNameAndCompany &&
+        (company_id(body).empty() || company_id(r.fields) != company_id(body)))
+      continue;
+    return id;
+  }
+  return std::nullopt;
+}
+
+std::optional<json::object> ContactStore::render(std::uint64_t id) const {
+  auto it = contacts_.find(id);
+  if (it == contacts_.end()) return std::nullopt;
+  const Record& r = it->second;
+  json::object out = r.fields;
+  out["id"] = std::to_string(id);
+  out["create_time"] = iso_time(r.created);
+  out["update_time"] = iso_time(r.updated);
+  json::array tags;
+  for (const auto& [tag, when] : r.tags)
+    tags.push_back(json::value(std::to_string(tag)));
+  out["tag_ids"] = std::move(tags);
+  for (auto key : {"email_addresses", "phone_numbers", "addresses"})
+    if (!out.contains(key)) out[key] = json::array{};
+  return out;
+}
+
+std::vector<std::uint64_t> ContactStore::ids() const {
+  std::vector<std::uint64_t> out;
+  out.reserve(contacts_.size());
+  for (const auto& kv : contacts_)
+    out.push_back(kv.first);
+  return out;
+}
+
+bool ContactStore::apply_tag(std::uint64_t id, std::uint64_t tag_id, TimePoint now) {
+  auto it = contacts_.find(id);
+  return it != contacts_.end() && it->second.tags.emplace(tag_id, now).second;
+}
+
+bool ContactStore::remove_tag(std::uint64_t id, std::uint64_t tag_id) {
+  auto it = contacts_.find(id);
+  return it != contacts_.end() && it->second.tags.erase(tag_id) != 0;
+}
+
+std::map<std::uint64_t, ContactStore::TimePoint> ContactStore::tags_of(std::uint64_t id) const {
+  auto it = contacts_.find(id);
+  return it == contacts_.end() ? std::map<std::uint64_t, TimePoint>{} : it->second.tags;
+}
+
+void ContactStore::forget_tag(std::uint64_t tag_id) {
+  for (auto& kv : contacts_)
+    kv.second.tags.erase(tag_id);
+}
+
+json::value ContactStore::snapshot() const {
+  json::array contacts;
+  for (const auto& [id, r] : contacts_) {
+    json::object tags;
+    for (const auto& [tag, when] : r.tags)
+      tags[std::to_string(tag)] = to_ms(when);
+    contacts.push_back(json::object{{"id", id},
+                                    {"fields", r.fields},
+                                    {"created_ms", to_ms(r.created)},
+                                    {"updated_ms", to_ms(r.updated)},
+                                    {"tags", std::move(tags)}});
+  }
+  return json::object{{"next_id", next_id_}, {"contacts", std::move(contacts)}};
+}
+
+void ContactStore::restore(const json::value& snapshot) {
+  std::map<std::uint64_t, Record> contacts;
+  const auto& root = snapshot.as_object();
+  for (const auto& item : root.at("contacts").as_array()) {
+    const auto& o = item.as_object();
+    Record r;
+    r.fields = o.at("fields").as_object();
+    r.created = from_ms(o.at("created_ms").to_number<std::int64_t>());
+    r.updated = from_ms(o.at("updated_ms").to_number<std::int64_t>());
+    for (const auto& kv : o.at("tags").as_object())
+      r.tags[std::stoull(std::string(kv.key()))] = from_ms(kv.value().to_number<std::int64_t>());
+    contacts[o.at("id").to_number<std::uint64_t>()] = std::move(r);
+  }
+  contacts_ = std::move(contacts);
+  next_id_ = std::max(root.at("next_id").to_number<std::uint64_t>(),
+                      contacts_.empty() ? 1 : contacts_.rbegin()->first + 1);
+}
+
+}  // namespace keapsync::sandbox

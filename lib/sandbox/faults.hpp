@@ -1,0 +1,32 @@
+// Fault injection, socket-free: decides per request whether to answer with a
+// 5xx, drop the connection, or delay; seeded, so tests are reproducible.
+#pragma once
+
+#include <chrono>
+#include <random>
+
+#include "sandbox/sandbox_config.hpp"
+
+namespace keapsync::sandbox {
+
+class Faults {
+ public:
+  struct Decision {
+    bool drop = false;
+    int error_status = 0;  // 0: answer normally
+    std::chrono::milliseconds delay{0};
+  };
+
+  explicit Faults(SandboxConfig::Faults settings);
+
+  void set(const SandboxConfig::Faults& settings);
+  const SandboxConfig::Faults& settings() const { return settings_; }
+
+  Decision decide(bool token_endpoint);
+
+ private:
+  SandboxConfig::Faults settings_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace keapsync::sandbox

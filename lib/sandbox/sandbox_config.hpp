@@ -1,0 +1,76 @@
+// The sandbox's own configuration (`keapsync sandbox --config FILE`): OAuth
+// clients, API keys, token lifetimes, rate limits, faults. Defaults follow
+// Keap's documented values (../shared/keap-api/NOTES.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace keapsync::sandbox {
+
+struct SandboxConfig {
+  struct Client {
+    std::string id;
+    std::string secret;
+  };
+  // A limit of `limit` requests per `window`; limit 0 means no limit.
+  struct Limit {
+    std::uint64_t limit = 0;
+    std::chrono::seconds window{60};
+  };
+  struct Tokens {
+    std::chrono::seconds access_expires_in{86400};        // Keap: 24 h
+    std::chrono::seconds refresh_expires_in{45 * 86400};  // Keap staff: 45 days
+    std::chrono::seconds code_expires_in{600};            // unconfirmed: strict 10 min
+    bool revoke_access_on_refresh = true;                 // unconfirmed: strict
+    bool reuse_revokes_chain = true;                      // unconfirmed: strict
+    bool new_authorization_revokes_old = true;            // unconfirmed: strict
+  };
+  struct RateLimits {
+    // OAuth: per client id. Spike arrest: per client id, no headers of its own.
+    Limit oauth_quota{150000, std::chrono::seconds{86400}};
+    Limit oauth_throttle{1500, std::chrono::seconds{60}};
+    Limit oauth_spike{25, std::chrono::seconds{1}};
+    // PAT / SAK: per key.
+    Limit key_quota{30000, std::chrono::seconds{86400}};
+    Limit key_throttle{240, std::chrono::seconds{60}};
+    Limit key_spike{10, std::chrono::seconds{1}};
+    // Per tenant, any credential.
+    Limit tenant_quota{250000, std::chrono::seconds{86400}};
+    Limit tenant_throttle{10000, std::chrono::seconds{60}};
+  };
+  struct Faults {
+    double error_rate = 0;  // share of API calls answered with error_status
+    int error_status = 500;
+    std::chrono::milliseconds latency{0};      // added to every answer
+    std::chrono::milliseconds jitter{0};       // plus uniform [0, jitter]
+    double drop_rate = 0;                      // share of connections dropped unanswered
+    std::chrono::milliseconds token_delay{0};  // slow /token
+    std::uint64_t seed = 1;
+  };
+  struct User {
+    std::string email = "owner@sandbox.example";
+    std::string given_name = "Sandbox";
+    std::string family_name = "Owner";
+    std::string id = "1";
+  };
+
+  std::string tenant_id = "sandbox.infusionsoft.com";
+  std::vector<Client> clients{{"sandbox-client", "sandbox-secret"}};
+  std::vector<std::string> api_keys{"KeapAK-sandbox-key"};
+  Tokens tokens;
+  RateLimits rate_limits;
+  Faults faults;
+  User user;
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+// Reads and validates a YAML file; throws std::runtime_error naming the key
+// (and line) on any error.
+SandboxConfig load_sandbox_config(const std::string& path);
+// Same for YAML text (tests).
+SandboxConfig parse_sandbox_config(const std::string& yaml_text);
+
+}  // namespace keapsync::sandbox
