@@ -19,9 +19,9 @@ struct RefreshResult {
   };
   Kind kind = Kind::no_credentials;
   std::optional<StoredCredentials> credentials;  // the row as it stands after the call
-  std::string error;         // transient_failure, reauthorization_required: the reason
+  std::string error;  // transient_failure, reauthorization_required: the reason
   bool called_token_endpoint = false;
-  int lock_timeouts = 0;     // lock waits that ran out (a sibling's token call was slow)
+  int lock_timeouts = 0;  // lock waits that ran out (a sibling's token call was slow)
 };
 
 inline const char* to_string(RefreshResult::Kind k) {

@@ -102,8 +102,8 @@ TokenCipher TokenCipher::from_key_material(std::string_view material) {
     std::copy(material.begin(), material.end(), key->begin());
   } else {
     std::string_view text = material;
-    while (!text.empty() &&
-           (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t'))
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' ||
+                             text.back() == '\t'))
       text.remove_suffix(1);
     key = parse_hex(text);
     if (!key) key = parse_base64(text);

@@ -53,8 +53,8 @@ class TokenRefresher {
   // returns; dead_token → state reauthorization_required; transient → nothing
   // changes. Waits for a sibling's refresh at most until `deadline`.
   // Throws on database failures and on CredentialDecryptError.
-  RefreshResult refresh(const std::string& account, std::int64_t seen_version,
-                        const RefreshFn& fn, std::chrono::steady_clock::time_point deadline);
+  RefreshResult refresh(const std::string& account, std::int64_t seen_version, const RefreshFn& fn,
+                        std::chrono::steady_clock::time_point deadline);
 
  private:
   TokenStore& store_;

@@ -49,8 +49,7 @@ const TokenCipher* TokenStore::cipher_for(const std::string& key_id) const {
 TokenStore::Sealed TokenStore::seal(const std::string& account, const TokenPair& t) const {
   if (!current_) return {t.access_token.reveal(), t.refresh_token.reveal(), std::nullopt};
   return {current_->encrypt(t.access_token.reveal(), aad(account, kAccess)),
-          current_->encrypt(t.refresh_token.reveal(), aad(account, kRefresh)),
-          current_->key_id()};
+          current_->encrypt(t.refresh_token.reveal(), aad(account, kRefresh)), current_->key_id()};
 }
 
 std::string TokenStore::open(const std::string& account, const char* column,
@@ -93,8 +92,10 @@ std::optional<StoredCredentials> TokenStore::read(pqxx::work& tx, const std::str
   c.account = account;
   if (!row[3].is_null()) c.key_id = row[3].as<std::string>();
   // Secrets are built from the plaintext at once, so the log scrubber knows them.
-  if (!row[1].is_null()) c.access_token = config::Secret(open(account, kAccess, bytes_of(row[1]), c.key_id));
-  if (!row[2].is_null()) c.refresh_token = config::Secret(open(account, kRefresh, bytes_of(row[2]), c.key_id));
+  if (!row[1].is_null())
+    c.access_token = config::Secret(open(account, kAccess, bytes_of(row[1]), c.key_id));
+  if (!row[2].is_null())
+    c.refresh_token = config::Secret(open(account, kRefresh, bytes_of(row[2]), c.key_id));
   c.issued_at = optional_time(row[4]);
   c.expires_at = optional_time(row[5]);
   if (!row[6].is_null()) c.scope = row[6].as<std::string>();
@@ -189,7 +190,8 @@ KeyRotationReport TokenStore::rotate_key() {
     tx.exec_params(
         "UPDATE keapsync.credentials SET"
         "   access_token = CASE WHEN access_token IS NULL THEN NULL ELSE $2::bytea END,"
-        "   refresh_token = CASE WHEN refresh_token IS NULL THEN NULL ELSE $3::bytea END, key_id = $4"
+        "   refresh_token = CASE WHEN refresh_token IS NULL THEN NULL ELSE $3::bytea END, key_id = "
+        "$4"
         " WHERE account = $1",
         account, pqxx::binarystring(reseal(row[1], kAccess)),
         pqxx::binarystring(reseal(row[2], kRefresh)), current_->key_id());

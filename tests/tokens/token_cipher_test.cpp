@@ -87,15 +87,15 @@ TEST(TokenCipher, KeyIdIsSixteenHexDigitsAndNamesTheKey) {
 TEST(TokenCipher, RejectsEverythingElseWithoutEchoingIt) {
   const std::vector<std::string> bad = {
       "",
-      raw_key(0x80).substr(0, 31),                          // 31 raw bytes
-      raw_key(0x80) + "x",                                  // 33 raw bytes
-      "correct horse battery staple 123",                   // 32 bytes, but a password
-      kHexKey.substr(0, 62),                                // 31 bytes of hex
-      kHexKey + "00",                                       // 33 bytes of hex
-      "zz" + kHexKey.substr(2),                             // not hex
-      kBase64Key.substr(0, 40) + "====",                    // not 32 bytes
-      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8*",       // bad base64 character
-      "  " + kHexKey,                                       // leading junk
+      raw_key(0x80).substr(0, 31),                     // 31 raw bytes
+      raw_key(0x80) + "x",                             // 33 raw bytes
+      "correct horse battery staple 123",              // 32 bytes, but a password
+      kHexKey.substr(0, 62),                           // 31 bytes of hex
+      kHexKey + "00",                                  // 33 bytes of hex
+      "zz" + kHexKey.substr(2),                        // not hex
+      kBase64Key.substr(0, 40) + "====",               // not 32 bytes
+      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8*",  // bad base64 character
+      "  " + kHexKey,                                  // leading junk
   };
   for (const auto& material : bad) {
     try {

@@ -48,7 +48,8 @@ TEST(TokenRefresher, SuccessCommitsTheNewPairBeforeReturningIt) {
   auto fresh = pair("v2");
   fresh.issued_at = kNow + 1h;
   fresh.expires_at = kNow + 25h;
-  const auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(fresh)), in(10s));
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(fresh)), in(10s));
   EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind);
   EXPECT_TRUE(r.called_token_endpoint);
   EXPECT_EQ(f.calls, 1);
@@ -98,15 +99,16 @@ TEST(TokenRefresher, TransientFailureLeavesEverythingAsItWas) {
 TEST(TokenRefresher, ACallbackThatThrowsRollsBack) {
   Fixture f;
   f.store.save("shop", pair("v1"));
-  EXPECT_THROW(f.refresher.refresh(
-                   "shop", 1,
-                   [](const config::Secret&) -> RefreshOutcome { throw std::runtime_error("boom"); },
-                   in(10s)),
-               std::runtime_error);
+  EXPECT_THROW(
+      f.refresher.refresh(
+          "shop", 1,
+          [](const config::Secret&) -> RefreshOutcome { throw std::runtime_error("boom"); },
+          in(10s)),
+      std::runtime_error);
   EXPECT_EQ(f.store.read("shop")->version, 1);
-  EXPECT_EQ(f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s))
-                .kind,
-            Kind::refreshed);
+  EXPECT_EQ(
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s)).kind,
+      Kind::refreshed);
 }
 
 TEST(TokenRefresher, DeadTokenRequiresReauthorizationAndStopsFurtherCalls) {
@@ -125,9 +127,9 @@ TEST(TokenRefresher, DeadTokenRequiresReauthorizationAndStopsFurtherCalls) {
   EXPECT_EQ(f.calls, 1);
   // A new authorization ends it.
   f.store.save("shop", pair("auth"));
-  EXPECT_EQ(f.refresher.refresh("shop", 2, f.answer(RefreshOutcome::refreshed(pair("v3"))), in(10s))
-                .kind,
-            Kind::refreshed);
+  EXPECT_EQ(
+      f.refresher.refresh("shop", 2, f.answer(RefreshOutcome::refreshed(pair("v3"))), in(10s)).kind,
+      Kind::refreshed);
 }
 
 TEST(TokenRefresher, NoRowOrNoRefreshTokenMeansNoCredentials) {
@@ -177,8 +179,10 @@ TEST(TokenRefresher, AWaiterTakesTheSiblingsPairWhenTheLockIsReleased) {
     auto watcher = f.db.connect();
     for (int i = 0; i < 1000; ++i) {
       pqxx::work w(*watcher);
-      const auto n = w.exec("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                            " AND datname = current_database()")[0][0].as<int>();
+      const auto n = w.exec(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND datname = current_database()")[0][0]
+                         .as<int>();
       w.commit();
       if (n > 0) break;
       std::this_thread::sleep_for(5ms);
@@ -186,8 +190,8 @@ TEST(TokenRefresher, AWaiterTakesTheSiblingsPairWhenTheLockIsReleased) {
     sibling.replace(holder, "shop", pair("sibling"), 1);
     holder.commit();
   });
-  const auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))),
-                                     in(10s));
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
   release.join();
   EXPECT_EQ(r.kind, Kind::refreshed_by_sibling) << to_string(r.kind);
   EXPECT_EQ(f.calls, 0);

@@ -28,8 +28,8 @@ TokenPair pair(const std::string& tag) {
 std::string raw_column(testing::MigratedDatabase& db, const std::string& account,
                        const std::string& column) {
   pqxx::work tx(db.conn());
-  const auto r = tx.exec_params1("SELECT " + column + " FROM keapsync.credentials WHERE account = $1",
-                                 account);
+  const auto r = tx.exec_params1(
+      "SELECT " + column + " FROM keapsync.credentials WHERE account = $1", account);
   return pqxx::binarystring(r[0]).str();
 }
 
@@ -89,7 +89,8 @@ TEST(TokenStore, RowsMovedBetweenAccountsOrColumnsDoNotOpen) {
   store.save("shop", pair("a"));
   store.save("thief", pair("b"));
   db.scalar(
-      "UPDATE keapsync.credentials t SET refresh_token = s.refresh_token FROM keapsync.credentials s"
+      "UPDATE keapsync.credentials t SET refresh_token = s.refresh_token FROM keapsync.credentials "
+      "s"
       " WHERE t.account = 'thief' AND s.account = 'shop' RETURNING 1");
   EXPECT_THROW(store.read("thief"), CredentialDecryptError);
   db.scalar(
@@ -131,7 +132,8 @@ TEST(TokenStore, RotateKeyRewritesOldAndPlainRows) {
   const auto old_bytes = raw_column(db, "old", "refresh_token");
 
   TokenStore rotating(db.conn(), key('2'), {key('1')});
-  EXPECT_EQ(rotating.read("old")->refresh_token.reveal(), "refresh-o-Kp20w");  // before: via previous
+  EXPECT_EQ(rotating.read("old")->refresh_token.reveal(),
+            "refresh-o-Kp20w");  // before: via previous
   const auto report = rotating.rotate_key();
   EXPECT_EQ(report.rewritten, 2);
   EXPECT_EQ(report.unchanged, 1);
