@@ -47,9 +47,12 @@ RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t s
       pqxx::work tx(store_.connection(), "token_refresh");
       // lock_timeout 0 would mean "wait forever": at least 1 ms.
       const auto wait = std::max(milliseconds(1), std::min(options_.lock_timeout, remaining));
-      // synchronous_commit: the commit that saves a rotated pair must be durable
-      // even where the server trades durability for speed.
+      // statement_timeout 0: lock_timeout alone bounds the wait (a server-wide
+      // statement_timeout would end it with another error). synchronous_commit:
+      // the commit that saves a rotated pair must be durable even where the
+      // server trades durability for speed.
       tx.exec("SET LOCAL lock_timeout = " + std::to_string(wait.count()) +
+              "; SET LOCAL statement_timeout = 0"
               "; SET LOCAL idle_in_transaction_session_timeout = " +
               std::to_string(options_.hold_limit.count()) + "; SET LOCAL synchronous_commit = on");
       std::optional<StoredCredentials> row;

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <chrono>
+#include <sstream>
 
 #include "db/migrator.hpp"
+#include "log/logger.hpp"
 #include "support/migrated_database.hpp"
 
 namespace keapsync::db {
@@ -181,6 +185,29 @@ TEST(TokenStore, ReauthorizationRequiredUntilTheNextAuthorization) {
   c = store.read("shop");
   EXPECT_EQ(c->state, CredentialState::ok);
   EXPECT_EQ(c->reauthorization_reason, "");
+}
+
+TEST(TokenStore, TokensReadFromTheDatabaseNeverReachALog) {
+  testing::MigratedDatabase db;
+  // Written by SQL, so this process meets the tokens first through read().
+  const std::string access = "access-only-in-db-" + std::to_string(::getpid()) + "-Yv7t";
+  const std::string refresh = "refresh-only-in-db-" + std::to_string(::getpid()) + "-Wq3e";
+  {
+    pqxx::work tx(db.conn());
+    tx.exec_params(
+        "INSERT INTO keapsync.credentials (account, access_token, refresh_token)"
+        " VALUES ('shop', convert_to($1, 'UTF8'), convert_to($2, 'UTF8'))",
+        access, refresh);
+    tx.commit();
+  }
+  const auto c = TokenStore(db.conn(), std::nullopt).read("shop");
+  ASSERT_EQ(c->refresh_token.reveal(), refresh);
+  std::ostringstream out;
+  auto logger = log::make_logger({}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger.info("careless " + c->access_token.reveal(), {{"token", c->refresh_token.reveal()}});
+  EXPECT_NE(out.str().find("careless"), std::string::npos);
+  EXPECT_EQ(out.str().find("Yv7t"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("Wq3e"), std::string::npos) << out.str();
 }
 
 TEST(TokenStore, MigrationTwoAddsTheColumnsToAnExistingStore) {
