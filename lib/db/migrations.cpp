@@ -104,8 +104,20 @@ CREATE TABLE keapsync.credentials (
 );
 )sql";
 
+// Version 2: what the token store and the refresh coordinator need besides
+// the pair: when it was issued (the refresh schedule counts from there), the
+// scope Keap returned (it names the tenant) and why re-authorization is needed.
+constexpr const char* kCredentialDetails = R"sql(
+ALTER TABLE keapsync.credentials
+  ADD COLUMN issued_at     timestamptz,
+  ADD COLUMN scope         text,
+  ADD COLUMN reauth_reason text,
+  ADD COLUMN reauth_at     timestamptz;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
+    Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
 };
 
 }  // namespace

@@ -1,0 +1,91 @@
+// The OAuth tokens of each account in keapsync.credentials, sealed with
+// AES-256-GCM when a key is configured (plain bytes with key_id NULL when not).
+// Tokens enter and leave only as config::Secret, so they never reach a log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <pqxx/transaction>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "db/stored_credentials.hpp"
+#include "db/token_cipher.hpp"
+#include "db/token_pair.hpp"
+
+namespace keapsync::db {
+
+// Stored tokens cannot be opened: sealed with a key that is not configured,
+// or changed (tampered, moved to another account). The message names the
+// account and the key id, never a token.
+class CredentialDecryptError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct KeyRotationReport {
+  int rewritten = 0;  // rows sealed anew with the current key
+  int unchanged = 0;  // rows that already were
+};
+
+class TokenStore {
+ public:
+  // `current` seals every write (nullopt: tokens are stored unencrypted; the
+  // caller logs a warning once). `previous` only open rows sealed earlier,
+  // until rotate_key() has rewritten them.
+  TokenStore(pqxx::connection& conn, std::optional<TokenCipher> current,
+             std::vector<TokenCipher> previous = {});
+
+  pqxx::connection& connection() { return conn_; }
+  bool encrypts() const { return current_.has_value(); }
+  std::optional<std::string> current_key_id() const {
+    return current_ ? std::optional(current_->key_id()) : std::nullopt;
+  }
+
+  // The account's row, nullopt when it has none. Throws CredentialDecryptError.
+  std::optional<StoredCredentials> read(const std::string& account);
+
+  // Stores the pair of a new authorization (`keapsync auth`): version + 1
+  // (1 for a new account), state ok. Waits while a refresh holds the row, so
+  // a refresh in flight cannot overwrite it. Returns the new version.
+  std::int64_t save(const std::string& account, const TokenPair& tokens);
+
+  // The refresh token is dead. The tokens and version stay (the access token
+  // may still work until it expires). False when the account has no row.
+  bool mark_reauthorization_required(const std::string& account, const std::string& reason,
+                                     Timestamp now);
+
+  // Seals every row not sealed with the current key (plain rows included)
+  // with it, in one transaction. Throws std::logic_error without a current
+  // key, CredentialDecryptError when a row's key is not among previous ones.
+  KeyRotationReport rotate_key();
+
+  // The same steps inside a caller's transaction (TokenRefresher holds the
+  // row lock across the token call with them).
+  std::optional<StoredCredentials> read(pqxx::work& tx, const std::string& account,
+                                        bool for_update);
+  // Replaces the pair of version `expected_version` (the caller holds the row
+  // lock); returns the new version. Throws std::logic_error if the row moved on.
+  std::int64_t replace(pqxx::work& tx, const std::string& account, const TokenPair& tokens,
+                       std::int64_t expected_version);
+  bool mark_reauthorization_required(pqxx::work& tx, const std::string& account,
+                                     const std::string& reason, Timestamp now);
+
+ private:
+  struct Sealed {
+    std::string access_token, refresh_token;
+    std::optional<std::string> key_id;
+  };
+  Sealed seal(const std::string& account, const TokenPair& tokens) const;
+  std::string open(const std::string& account, const char* column, const std::string& bytes,
+                   const std::optional<std::string>& key_id) const;
+  const TokenCipher* cipher_for(const std::string& key_id) const;
+
+  pqxx::connection& conn_;
+  std::optional<TokenCipher> current_;
+  std::vector<TokenCipher> previous_;
+};
+
+}  // namespace keapsync::db

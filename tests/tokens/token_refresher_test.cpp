@@ -1,0 +1,203 @@
+// TokenRefresher in one process: what each outcome leaves in the store, and
+// that a waiter never calls the token endpoint while another session holds
+// the account's row.
+#include "db/token_refresher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/migrated_database.hpp"
+
+namespace keapsync::db {
+namespace {
+
+using namespace std::chrono_literals;
+using Kind = RefreshResult::Kind;
+
+const Timestamp kNow = from_micros(1'800'000'000'000'000);
+
+TokenPair pair(const std::string& tag) {
+  return {config::Secret("access-" + tag + "-Zq81x"), config::Secret("refresh-" + tag + "-Kp20w"),
+          kNow, kNow + 24h, "full|ab123.infusionsoft.com"};
+}
+
+std::chrono::steady_clock::time_point in(std::chrono::milliseconds d) {
+  return std::chrono::steady_clock::now() + d;
+}
+
+struct Fixture {
+  testing::MigratedDatabase db;
+  TokenStore store{db.conn(), TokenCipher::from_key_material(std::string(64, 'a'))};
+  TokenRefresher refresher{store};
+  int calls = 0;
+  std::string seen_refresh_token;
+
+  TokenRefresher::RefreshFn answer(RefreshOutcome outcome) {
+    return [this, outcome](const config::Secret& refresh_token) {
+      ++calls;
+      seen_refresh_token = refresh_token.reveal();
+      return outcome;
+    };
+  }
+};
+
+TEST(TokenRefresher, SuccessCommitsTheNewPairBeforeReturningIt) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  auto fresh = pair("v2");
+  fresh.issued_at = kNow + 1h;
+  fresh.expires_at = kNow + 25h;
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(fresh)), in(10s));
+  EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind);
+  EXPECT_TRUE(r.called_token_endpoint);
+  EXPECT_EQ(f.calls, 1);
+  EXPECT_EQ(f.seen_refresh_token, "refresh-v1-Kp20w");
+  ASSERT_TRUE(r.credentials);
+  EXPECT_EQ(r.credentials->version, 2);
+  EXPECT_EQ(r.credentials->access_token.reveal(), "access-v2-Zq81x");
+  const auto stored = f.store.read("shop");
+  EXPECT_EQ(stored->version, 2);
+  EXPECT_EQ(stored->refresh_token.reveal(), "refresh-v2-Kp20w");
+  EXPECT_EQ(stored->issued_at, kNow + 1h);
+  EXPECT_EQ(stored->expires_at, kNow + 25h);
+  EXPECT_EQ(stored->key_id, r.credentials->key_id);
+  EXPECT_EQ(f.db.scalar("SELECT keapsync.ts_to_us(updated_at) FROM keapsync.credentials"),
+            std::to_string(to_micros(kNow + 1h)));
+}
+
+TEST(TokenRefresher, ANewerVersionIsReturnedWithoutACall) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  f.store.save("shop", pair("v2"));  // a sibling (or `keapsync auth`) got there first
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  EXPECT_EQ(r.kind, Kind::refreshed_by_sibling);
+  EXPECT_EQ(f.calls, 0);
+  EXPECT_FALSE(r.called_token_endpoint);
+  EXPECT_EQ(r.credentials->access_token.reveal(), "access-v2-Zq81x");
+  EXPECT_EQ(r.credentials->version, 2);
+}
+
+TEST(TokenRefresher, TransientFailureLeavesEverythingAsItWas) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  const auto before = f.db.scalar("SELECT t.*::text FROM keapsync.credentials t");
+  const auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::transient("token endpoint: 503")), in(10s));
+  EXPECT_EQ(r.kind, Kind::transient_failure);
+  EXPECT_EQ(r.error, "token endpoint: 503");
+  EXPECT_EQ(f.db.scalar("SELECT t.*::text FROM keapsync.credentials t"), before);
+  // The lock is gone with the transaction: the next attempt proceeds.
+  const auto again =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+  EXPECT_EQ(again.kind, Kind::refreshed);
+  EXPECT_EQ(f.calls, 2);
+}
+
+TEST(TokenRefresher, ACallbackThatThrowsRollsBack) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  EXPECT_THROW(
+      f.refresher.refresh(
+          "shop", 1,
+          [](const config::Secret&) -> RefreshOutcome { throw std::runtime_error("boom"); },
+          in(10s)),
+      std::runtime_error);
+  EXPECT_EQ(f.store.read("shop")->version, 1);
+  EXPECT_EQ(
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s)).kind,
+      Kind::refreshed);
+}
+
+TEST(TokenRefresher, DeadTokenRequiresReauthorizationAndStopsFurtherCalls) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  const auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant: Invalid refresh token", kNow)),
+      in(10s));
+  EXPECT_EQ(r.kind, Kind::reauthorization_required);
+  EXPECT_EQ(f.store.read("shop")->state, CredentialState::reauthorization_required);
+  EXPECT_EQ(f.store.read("shop")->reauthorization_reason, "invalid_grant: Invalid refresh token");
+  const auto again =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+  EXPECT_EQ(again.kind, Kind::reauthorization_required);
+  EXPECT_EQ(again.error, "invalid_grant: Invalid refresh token");
+  EXPECT_EQ(f.calls, 1);
+  // A new authorization ends it.
+  f.store.save("shop", pair("auth"));
+  EXPECT_EQ(
+      f.refresher.refresh("shop", 2, f.answer(RefreshOutcome::refreshed(pair("v3"))), in(10s)).kind,
+      Kind::refreshed);
+}
+
+TEST(TokenRefresher, NoRowOrNoRefreshTokenMeansNoCredentials) {
+  Fixture f;
+  auto r = f.refresher.refresh("shop", 0, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  EXPECT_EQ(r.kind, Kind::no_credentials);
+  f.db.scalar("INSERT INTO keapsync.credentials (account) VALUES ('bare') RETURNING 1");
+  r = f.refresher.refresh("bare", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  EXPECT_EQ(r.kind, Kind::no_credentials);
+  EXPECT_EQ(f.calls, 0);
+}
+
+TEST(TokenRefresher, AWaiterWhoseDeadlinePassesNeverCallsTheEndpoint) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  RefreshOptions options;
+  options.lock_timeout = 100ms;
+  TokenRefresher impatient(f.store, options);
+  // Another session holds the row, as a sibling in the middle of its token call would.
+  auto other = f.db.connect();
+  pqxx::work holder(*other);
+  holder.exec("SELECT 1 FROM keapsync.credentials WHERE account = 'shop' FOR UPDATE");
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto r =
+      impatient.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(550ms));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.kind, Kind::timed_out) << to_string(r.kind);
+  EXPECT_EQ(f.calls, 0);
+  EXPECT_GE(r.lock_timeouts, 2);  // it waited, timed out, re-read and waited again
+  EXPECT_GE(waited, 500ms);
+  EXPECT_LT(waited, 5s);
+  holder.abort();
+  EXPECT_EQ(f.store.read("shop")->version, 1);
+}
+
+TEST(TokenRefresher, AWaiterTakesTheSiblingsPairWhenTheLockIsReleased) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  // The sibling's transaction commits a new pair while our refresh waits.
+  auto other = f.db.connect();
+  TokenStore sibling(*other, TokenCipher::from_key_material(std::string(64, 'a')));
+  pqxx::work holder(*other);
+  sibling.read(holder, "shop", true);
+  std::thread release([&] {
+    // Commit once our refresh is blocked on the row (seen in pg_stat_activity).
+    auto watcher = f.db.connect();
+    for (int i = 0; i < 1000; ++i) {
+      pqxx::work w(*watcher);
+      const auto n = w.exec(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND datname = current_database()")[0][0]
+                         .as<int>();
+      w.commit();
+      if (n > 0) break;
+      std::this_thread::sleep_for(5ms);
+    }
+    sibling.replace(holder, "shop", pair("sibling"), 1);
+    holder.commit();
+  });
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  release.join();
+  EXPECT_EQ(r.kind, Kind::refreshed_by_sibling) << to_string(r.kind);
+  EXPECT_EQ(f.calls, 0);
+  EXPECT_EQ(r.credentials->access_token.reveal(), "access-sibling-Zq81x");
+  EXPECT_EQ(r.lock_timeouts, 0);
+}
+
+}  // namespace
+}  // namespace keapsync::db
