@@ -1,0 +1,165 @@
+// `keapsync run` end to end: the daemon as a process, a real PostgreSQL, and
+// `keapsync sandbox` as the Keap peer over verified TLS.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "support/background_process.hpp"
+#include "support/https_get.hpp"
+#include "support/migrated_database.hpp"
+#include "support/sandbox_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace keapsync {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kApiKey = "KeapAK-daemon-test-0123456789abcdef";
+
+class Daemon : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  testing::MigratedDatabase db;
+  testing::SandboxProcess sandbox{
+      {KEAPSYNC_BINARY, std::string("api_keys: [") + kApiKey + "]\n", {}, "", 20000ms}};
+  std::string log_file = dir.path() + "/daemon.log";
+
+  std::string config(const std::string& extra = "") {
+    const auto key = dir.write("api-key", std::string(kApiKey) + "\n");
+    return dir.write(
+        "keapsync.yaml",
+        "database:\n  url: \"" + db.url() +
+            "\"\n"
+            "log:\n  level: debug\n"
+            "keap:\n"
+            "  api_url: " +
+            sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
+            "  authorize_url: " + sandbox.base_url() + "/app/oauth/authorize\n" +
+            "  ca_file: " + sandbox.ca_file() + "\n" +
+            "worker:\n  poll_interval: 200ms\n  retry_initial: 100ms\n"
+            "  retry_max: 200ms\n" +
+            extra + "accounts:\n  default:\n    auth: api_key\n    api_key_file: " + key + "\n");
+  }
+
+  testing::BackgroundProcess start(const std::string& config_file) {
+    return testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", config_file}, log_file);
+  }
+
+  // Waits until no row is pending (dead rows stay), at most `timeout`.
+  bool drained(std::chrono::milliseconds timeout = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'") == "0") {
+        return true;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  boost::json::array sandbox_contacts() {
+    const auto r =
+        testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
+    return boost::json::parse(r.body).as_object().at("contacts").as_array();
+  }
+
+  static std::string email_of(const boost::json::value& contact) {
+    for (const auto& e : contact.at("email_addresses").as_array()) {
+      if (e.at("field").as_string() == "EMAIL1") return std::string(e.at("email").as_string());
+    }
+    return "";
+  }
+};
+
+TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
+  auto daemon = start(config());
+  db.insert("alice", R"({"email":"alice@example.com","given_name":"Alice"})");
+  db.insert("alice", R"({"family_name":"Liddell"})");
+  db.insert("bob", R"({"email":"bob@example.com","tags_add":["VIP"]})");
+  const auto bad = db.insert("carol", R"({"emali":"carol@example.com"})");
+  ASSERT_TRUE(drained()) << testing::read_file(log_file);
+
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 2u) << boost::json::serialize(contacts);
+  std::map<std::string, boost::json::object> by_email;
+  for (const auto& c : contacts)
+    by_email[email_of(c)] = c.as_object();
+  ASSERT_EQ(by_email.count("alice@example.com"), 1u);
+  EXPECT_EQ(by_email["alice@example.com"].at("given_name").as_string(), "Alice");
+  EXPECT_EQ(by_email["alice@example.com"].at("family_name").as_string(), "Liddell");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "2");
+  EXPECT_EQ(db.scalar("SELECT id || ' ' || last_error FROM keapsync.outbox WHERE state = 'dead'"),
+            std::to_string(bad) + " payload.emali: unknown key (did you mean \"email\"?)");
+
+  // A changed e-mail updates the same Keap contact (by its remembered id).
+  db.insert("alice", R"({"email":"alice@new.example"})");
+  ASSERT_TRUE(drained());
+  const auto after = sandbox_contacts();
+  EXPECT_EQ(after.size(), 2u);
+  std::set<std::string> emails;
+  for (const auto& c : after)
+    emails.insert(email_of(c));
+  EXPECT_EQ(emails.count("alice@new.example"), 1u);
+
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  const auto log = testing::read_file(log_file);
+  EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
+  EXPECT_EQ(log.find(kApiKey), std::string::npos) << "the API key reached the log";
+}
+
+TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
+  // Half of all API calls fail with 503: every row still arrives.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"error_rate":0.5,"error_status":503})");
+  auto daemon = start(config("  max_attempts: 50\n"));
+  for (int i = 0; i < 20; ++i) {
+    db.insert("c" + std::to_string(i), R"({"email":"c)" + std::to_string(i) + R"(@example.com"})");
+  }
+  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
+  EXPECT_EQ(sandbox_contacts().size(), 20u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, KillMinus9LosesNothing) {
+  // Leases of contacts in flight at the kill expire after lease_duration.
+  const auto cfg = config("  lease_duration: 10s\n");
+  auto first = start(cfg);
+  for (int i = 0; i < 50; ++i) {
+    db.insert("k" + std::to_string(i), R"({"email":"k)" + std::to_string(i) + R"(@example.com"})");
+  }
+  // Kill it as soon as it has delivered something, with work left.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (db.scalar("SELECT count(*) FROM keapsync.outbox") == "50" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
+  auto second = start(cfg);
+  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
+  EXPECT_EQ(sandbox_contacts().size(), 50u);  // upsert by e-mail: no duplicates
+  EXPECT_EQ(second.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
+  testing::TestDatabase empty;
+  const auto key = dir.write("k", std::string(kApiKey));
+  const auto cfg = dir.write("c.yaml", "database:\n  url: \"" + empty.url() +
+                                           "\"\naccounts:\n  default:\n    auth: api_key\n"
+                                           "    api_key_file: " +
+                                           key + "\n");
+  auto daemon = testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon.running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(daemon.stop(SIGKILL), 1);
+  EXPECT_NE(testing::read_file(log_file).find("run keapsync migrate first"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keapsync

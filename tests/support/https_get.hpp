@@ -1,0 +1,15 @@
+// A blocking HTTPS request for tests, through keapsync's own verified client.
+#pragma once
+
+#include <string>
+
+#include "http/response.hpp"
+
+namespace keapsync::testing {
+
+// Sends `method` `url` (with an optional JSON body), trusting `ca_file`.
+// Throws std::runtime_error when no response arrives within 10 s.
+http::Response https_request(const std::string& method, const std::string& url,
+                             const std::string& ca_file, const std::string& json_body = "");
+
+}  // namespace keapsync::testing
