@@ -4,6 +4,7 @@
 #include <pqxx/except>
 
 #include "config/config_loader.hpp"
+#include "db/token_cipher.hpp"
 #include "exit_codes.hpp"
 
 namespace keapsync::cli {
@@ -29,6 +30,26 @@ std::unique_ptr<pqxx::connection> connect_database(const config::Config& config)
       why.pop_back();
     throw CommandFailed(kExitUnavailable, "cannot connect to the database (database.url): " + why);
   }
+}
+
+keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger) {
+  keap::TokenKeys keys;
+  try {
+    if (!config.token_encryption_key_file.empty()) {
+      keys.current = db::TokenCipher::from_key_file(config.token_encryption_key_file);
+    }
+    for (const auto& file : config.token_encryption_previous_key_files) {
+      keys.previous.push_back(db::TokenCipher::from_key_file(file));
+    }
+  } catch (const std::exception& e) {
+    throw CommandFailed(kExitConfig, std::string("token_encryption_key_file: ") + e.what());
+  }
+  if (!keys.current) {
+    logger.warn(
+        "token_encryption_key_file is not set: OAuth tokens are stored unencrypted in the "
+        "database");
+  }
+  return keys;
 }
 
 }  // namespace keapsync::cli

@@ -10,6 +10,8 @@
 
 #include "arguments.hpp"
 #include "config/config.hpp"
+#include "keap/oauth_credentials.hpp"
+#include "log/logger.hpp"
 
 namespace keapsync::cli {
 
@@ -41,10 +43,15 @@ config::Config load_config(const Arguments& args);
 // A connection to database.url; throws CommandFailed(69) when unreachable.
 std::unique_ptr<pqxx::connection> connect_database(const config::Config& config);
 
+// The token encryption keys of the configuration; logs a warning when tokens
+// would be stored unencrypted. Throws CommandFailed(78) for an unusable key file.
+keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);
+
 // The command tables of each file (commands.cpp joins them).
 std::vector<Command> config_commands();
 std::vector<Command> database_commands();
 std::vector<Command> dead_letter_commands();
 std::vector<Command> daemon_commands();
+std::vector<Command> auth_commands();
 
 }  // namespace keapsync::cli

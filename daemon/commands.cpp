@@ -16,8 +16,8 @@ namespace {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all;
-  for (auto part :
-       {daemon_commands(), config_commands(), database_commands(), dead_letter_commands()}) {
+  for (auto part : {daemon_commands(), auth_commands(), config_commands(), database_commands(),
+                    dead_letter_commands()}) {
     for (auto& c : part)
       all.push_back(std::move(c));
   }

@@ -21,6 +21,8 @@
 #include "http/client.hpp"
 #include "http/proxy_settings.hpp"
 #include "keap/api_key_credentials.hpp"
+#include "keap/oauth_client.hpp"
+#include "keap/oauth_credentials.hpp"
 #include "keap/rate_limiter.hpp"
 #include "log/logger.hpp"
 
@@ -31,8 +33,10 @@ namespace asio = boost::asio;
 
 // Everything one configured account needs; owned by the run command.
 struct AccountParts {
+  std::unique_ptr<keap::OAuthClient> oauth;
   std::unique_ptr<keap::Credentials> credentials;
-  std::unique_ptr<keap::RateLimiter> limiter;
+  keap::OAuthCredentials* oauth_credentials = nullptr;  // set for auth: oauth
+  keap::RateLimiter* limiter = nullptr;
   std::unique_ptr<keap::KeapApi> api;
 };
 
@@ -75,26 +79,44 @@ int run(const Arguments& args) {
   http::Client client(io.get_executor(), http_options);
   const http::Url api_url = http::Url::parse(config.keap.api_url);
 
+  db::DatabasePool pool(config.database.url, 2);
+  const keap::TokenKeys keys = load_token_keys(config, logger);
+  // Keap counts OAuth quotas per client id and key quotas per key: one limiter each.
+  std::map<std::string, std::unique_ptr<keap::RateLimiter>> limiters;
   std::map<std::string, AccountParts> parts;
   std::map<std::string, engine::AccountContext> accounts;
   for (const auto& [name, account] : config.accounts) {
     const auto account_log = logger.with({{"account", name}});
-    if (account.auth != config::AuthKind::api_key) {
-      account_log.error(
-          "auth: oauth is not supported by this build yet; rows of this account wait");
-      continue;
-    }
     AccountParts p;
-    p.credentials =
-        std::make_unique<keap::ApiKeyCredentials>(account.api_key_file, clock, account_log);
-    p.limiter = std::make_unique<keap::RateLimiter>(keap::RateLimits::api_key(), clock());
+    std::string limiter_key;
+    if (account.auth == config::AuthKind::api_key) {
+      p.credentials =
+          std::make_unique<keap::ApiKeyCredentials>(account.api_key_file, clock, account_log);
+      limiter_key = "key:" + name;
+    } else {
+      p.oauth =
+          std::make_unique<keap::OAuthClient>(client, config.keap.token_url, account.client_id,
+                                              config::read_secret_file(account.client_secret_file));
+      auto oauth = std::make_unique<keap::OAuthCredentials>(io.get_executor(), name, pool, keys,
+                                                            *p.oauth, clock, account_log);
+      p.oauth_credentials = oauth.get();
+      p.credentials = std::move(oauth);
+      limiter_key = "client:" + account.client_id;
+    }
+    auto& limiter = limiters[limiter_key];
+    if (!limiter) {
+      limiter = std::make_unique<keap::RateLimiter>(account.auth == config::AuthKind::api_key
+                                                        ? keap::RateLimits::api_key()
+                                                        : keap::RateLimits::oauth(),
+                                                    clock());
+    }
+    p.limiter = limiter.get();
     p.api = std::make_unique<keap::KeapApi>(client, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
     accounts[name] = engine::AccountContext{name, p.api.get(), {}, true};
     parts.emplace(name, std::move(p));
   }
 
-  db::DatabasePool pool(config.database.url, 2);
   const engine::RetryPolicy policy(config.worker.retry_initial, config.worker.retry_max,
                                    config.worker.max_attempts, engine::default_random());
   engine::ContactProcessor processor(pool, policy, clock, logger);
@@ -122,10 +144,18 @@ int run(const Arguments& args) {
         stopping = true;
         listener.stop();
         dispatcher.stop();
+        for (auto& [name, p] : parts) {
+          if (p.oauth_credentials != nullptr) p.oauth_credentials->stop();
+        }
       };
   signals.async_wait(on_signal);
 
   asio::co_spawn(io, listener.run(), asio::detached);
+  for (auto& [name, p] : parts) {
+    if (p.oauth_credentials != nullptr) {
+      asio::co_spawn(io, p.oauth_credentials->run(), asio::detached);
+    }
+  }
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {

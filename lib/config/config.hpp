@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/duration.hpp"
 
@@ -59,6 +60,9 @@ struct Config {
   KeapConfig keap;
   std::string listen = "127.0.0.1:9464";  // /healthz, /readyz, /metrics
   std::string token_encryption_key_file;  // empty: tokens stored unencrypted
+  // Keys that sealed tokens before the current one (kept until `keapsync auth
+  // --rotate-key` has re-sealed every row).
+  std::vector<std::string> token_encryption_previous_key_files;
   std::map<std::string, AccountConfig> accounts;
 };
 

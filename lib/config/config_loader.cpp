@@ -34,8 +34,14 @@ const std::map<std::string, std::vector<std::string>>& section_keys() {
   return keys;
 }
 const std::vector<std::string> kTopScalars{"listen", "token_encryption_key_file"};
-const std::vector<std::string> kTopKeys{
-    "database", "log", "worker", "keap", "listen", "token_encryption_key_file", "accounts"};
+const std::vector<std::string> kTopKeys{"database",
+                                        "log",
+                                        "worker",
+                                        "keap",
+                                        "listen",
+                                        "token_encryption_key_file",
+                                        "token_encryption_previous_key_files",
+                                        "accounts"};
 const std::vector<std::string> kAccountKeys{"auth", "client_id", "client_secret_file",
                                             "api_key_file"};
 
@@ -207,13 +213,13 @@ class Reader {
     }
   }
 
-  void secret_file(const YAML::Node& parent, const std::string& name, const std::string& path,
-                   const std::string& value) {
+  // `node` is where the path was written (for the line in the message).
+  void secret_file(const YAML::Node& node, const std::string& path, const std::string& value) {
     if (value.empty()) return;
     try {
       (void)read_secret_file(value);
     } catch (const std::exception& e) {
-      error(path, parent[name], std::string(e.what()) + " (secrets are read only from files)");
+      error(path, node, std::string(e.what()) + " (secrets are read only from files)");
     }
   }
 
@@ -340,8 +346,8 @@ void read_account(const std::string& name, const YAML::Node& node, Reader& r, Ac
       if (node[key].IsDefined()) r.error(path + "." + key, node[key], "only used with auth: oauth");
     }
   }
-  r.secret_file(node, "client_secret_file", path + ".client_secret_file", out.client_secret_file);
-  r.secret_file(node, "api_key_file", path + ".api_key_file", out.api_key_file);
+  r.secret_file(node["client_secret_file"], path + ".client_secret_file", out.client_secret_file);
+  r.secret_file(node["api_key_file"], path + ".api_key_file", out.api_key_file);
 }
 
 Config read_config(const YAML::Node& root, Reader& r) {
@@ -407,8 +413,30 @@ Config read_config(const YAML::Node& root, Reader& r) {
   }
   r.string(root, "token_encryption_key_file", "token_encryption_key_file",
            c.token_encryption_key_file);
-  r.secret_file(root, "token_encryption_key_file", "token_encryption_key_file",
+  r.secret_file(root["token_encryption_key_file"], "token_encryption_key_file",
                 c.token_encryption_key_file);
+
+  const YAML::Node previous = root["token_encryption_previous_key_files"];
+  if (previous.IsDefined() && !previous.IsNull()) {
+    if (!previous.IsSequence()) {
+      r.error("token_encryption_previous_key_files", previous,
+              "expected a list of key files, got " + kind_of(previous));
+    } else {
+      for (size_t i = 0; i < previous.size(); ++i) {
+        const std::string path = "token_encryption_previous_key_files[" + std::to_string(i) + "]";
+        if (!previous[i].IsScalar()) {
+          r.error(path, previous[i], "expected a file path, got " + kind_of(previous[i]));
+          continue;
+        }
+        c.token_encryption_previous_key_files.push_back(previous[i].Scalar());
+        r.secret_file(previous[i], path, previous[i].Scalar());
+      }
+    }
+  }
+  if (!c.token_encryption_previous_key_files.empty() && c.token_encryption_key_file.empty()) {
+    r.error("token_encryption_previous_key_files", previous,
+            "needs token_encryption_key_file: the current key that replaces them");
+  }
 
   const YAML::Node accounts = root["accounts"];
   r.require(root, "accounts", "accounts",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -32,28 +33,21 @@ class DatabasePool {
   template <typename Fn>
   boost::asio::awaitable<std::invoke_result_t<Fn, pqxx::connection&>> run(Fn fn) {
     using R = std::invoke_result_t<Fn, pqxx::connection&>;
-    const auto home = co_await boost::asio::this_coro::executor;
-    co_await boost::asio::post(threads_, boost::asio::use_awaitable);
-    std::exception_ptr error;
-    if constexpr (std::is_void_v<R>) {
-      try {
-        with_connection([&](pqxx::connection& c) { fn(c); });
-      } catch (...) {
-        error = std::current_exception();
-      }
-      co_await boost::asio::post(home, boost::asio::use_awaitable);
-      if (error) std::rethrow_exception(error);
-    } else {
-      std::optional<R> result;
-      try {
-        with_connection([&](pqxx::connection& c) { result.emplace(fn(c)); });
-      } catch (...) {
-        error = std::current_exception();
-      }
-      co_await boost::asio::post(home, boost::asio::use_awaitable);
-      if (error) std::rethrow_exception(error);
-      co_return std::move(*result);
-    }
+    // co_spawn onto the pool: the inner coroutine runs on a pool thread and
+    // the caller resumes on its own executor. (A plain `co_await post(pool)`
+    // would resume the caller on its own executor and block the event loop.)
+    co_return co_await boost::asio::co_spawn(
+        threads_,
+        [this, fn = std::move(fn)]() mutable -> boost::asio::awaitable<R> {
+          if constexpr (std::is_void_v<R>) {
+            with_connection([&](pqxx::connection& c) { fn(c); });
+          } else {
+            std::optional<R> result;
+            with_connection([&](pqxx::connection& c) { result.emplace(fn(c)); });
+            co_return std::move(*result);
+          }
+        },
+        boost::asio::use_awaitable);
   }
 
   const std::string& url() const { return url_; }

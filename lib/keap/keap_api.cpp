@@ -9,9 +9,14 @@
 namespace keapsync::keap {
 namespace {
 
+// Rows of a blocked account (dead refresh token, rejected key) look again this
+// often: soon after `keapsync auth` fixed it, without a request storm before.
+constexpr auto kBlockedRetry = std::chrono::seconds(15);
+
 ResponseHeaders to_policy_headers(const http::Headers& headers) {
   ResponseHeaders out;
-  for (const auto& [name, value] : headers.fields()) out.add(name, value);
+  for (const auto& [name, value] : headers.fields())
+    out.add(name, value);
   return out;
 }
 
@@ -58,7 +63,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
     if (!header) {
       co_return failure({ErrorClass::auth, 401,
                          std::string("account blocked: ") + to_string(credentials_.state()), ""},
-                        clock_() + std::chrono::minutes(1));
+                        clock_() + kBlockedRetry);
     }
     http::Request http_request;
     http_request.method = request.method;
@@ -76,14 +81,14 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
                         .count();
     if (!result) {
       const auto what = result.error().describe();
-      logger_.warn("Keap request failed", {{"method", request.method}, {"error", what}, {"ms", ms}});
+      logger_.warn("Keap request failed",
+                   {{"method", request.method}, {"error", what}, {"ms", ms}});
       co_return failure(transport_failure(what));
     }
     const http::Response& response = result.response();
     const auto headers = to_policy_headers(response.headers);
-    logger_.debug("Keap request", {{"method", request.method},
-                                   {"status", response.status},
-                                   {"ms", ms}});
+    logger_.debug("Keap request",
+                  {{"method", request.method}, {"status", response.status}, {"ms", ms}});
     if (response.status >= 200 && response.status < 300) {
       limiter_.observe(headers, clock_());
       ApiReply reply{response.status, nullptr};
@@ -107,7 +112,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
     limiter_.observe(headers, clock_());
     if (error.error_class == ErrorClass::auth) {
       if (attempt == 0 && co_await credentials_.on_unauthorized(*header)) continue;
-      co_return failure(std::move(error), clock_() + std::chrono::minutes(1));
+      co_return failure(std::move(error), clock_() + kBlockedRetry);
     }
     co_return failure(std::move(error));
   }

@@ -168,6 +168,22 @@ TEST_F(ConfigLoader, EnvironmentErrorsNameTheVariable) {
             std::string::npos);
 }
 
+TEST_F(ConfigLoader, PreviousTokenKeysAreAListOfReadableFiles) {
+  const auto current = dir.write("current", "k1-secret-material");
+  const auto old = dir.write("old", "k0-secret-material");
+  const auto ok = parse(base() + "token_encryption_key_file: " + current +
+                        "\ntoken_encryption_previous_key_files: [" + old + "]\n");
+  ASSERT_TRUE(ok.config) << (ok.errors.empty() ? "" : ok.errors.front().to_string());
+  EXPECT_EQ(ok.config->token_encryption_previous_key_files, std::vector<std::string>{old});
+  EXPECT_NE(only_error(base() + "token_encryption_key_file: " + current +
+                       "\ntoken_encryption_previous_key_files: [" + dir.path() + "/gone]\n")
+                .find("keapsync.yaml:8:39: token_encryption_previous_key_files[0]: cannot read"),
+            std::string::npos);
+  EXPECT_NE(only_error(base() + "token_encryption_previous_key_files: [" + old + "]\n")
+                .find("needs token_encryption_key_file"),
+            std::string::npos);
+}
+
 TEST_F(ConfigLoader, InvalidYamlReportsLine) {
   EXPECT_NE(only_error("database:\n  url: [unclosed\n").find("keapsync.yaml:3:1: not valid YAML"),
             std::string::npos);

@@ -1,0 +1,298 @@
+// `keapsync auth`: the first OAuth authorization of an account (loopback
+// redirect or a pasted code), importing an existing refresh token, checking
+// an API key, and re-sealing stored tokens with a new encryption key.
+#include <openssl/rand.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "command.hpp"
+#include "db/token_store.hpp"
+#include "exit_codes.hpp"
+#include "http/client.hpp"
+#include "http/proxy_settings.hpp"
+#include "keap/oauth_client.hpp"
+
+namespace keapsync::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+// Runs one coroutine to completion on `io`, at most `limit`.
+template <typename T>
+T run_for(asio::io_context& io, asio::awaitable<T> task, std::chrono::seconds limit,
+          const char* what) {
+  std::optional<T> result;
+  std::exception_ptr error;
+  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    error = e;
+    if (!e) result.emplace(std::move(value));
+  });
+  io.restart();
+  io.run_for(limit);
+  if (error) std::rethrow_exception(error);
+  if (!result) throw CommandFailed(kExitFailure, std::string(what) + ": no answer in time");
+  return std::move(*result);
+}
+
+std::string random_state() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const auto b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// The value of `name` in a query string (percent-decoding included).
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
+      std::string out;
+      const auto v = pair.substr(eq + 1);
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '%' && i + 2 < v.size()) {
+          out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
+          i += 2;
+        } else {
+          out += v[i] == '+' ? ' ' : v[i];
+        }
+      }
+      return out;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// The code from a pasted value: the code itself, or the whole redirect URL.
+std::string code_from(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  if (const auto q = text.find('?'); q != std::string::npos) {
+    if (auto code = query_param(std::string_view(text).substr(q + 1), "code")) return *code;
+  }
+  return text;
+}
+
+std::string read_input(const std::string& path) {
+  if (path == "-") {
+    std::stringstream s;
+    s << std::cin.rdbuf();
+    return s.str();
+  }
+  return config::read_secret_file(path).reveal();
+}
+
+// Waits on the loopback listener for the browser's redirect; answers it.
+asio::awaitable<std::string> catch_redirect(asio::ip::tcp::acceptor& acceptor,
+                                            const std::string& state) {
+  for (;;) {
+    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+    asio::streambuf buffer(16 * 1024);
+    boost::system::error_code ec;
+    co_await asio::async_read_until(socket, buffer, "\r\n",
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) continue;
+    std::istream in(&buffer);
+    std::string method, target;
+    in >> method >> target;
+    const auto q = target.find('?');
+    const std::string_view query =
+        q == std::string::npos ? "" : std::string_view(target).substr(q + 1);
+    const auto code = query_param(query, "code");
+    const auto got_state = query_param(query, "state");
+    const auto error = query_param(query, "error");
+    const bool ok = code && got_state == state;
+    const std::string body = ok ? "keapsync is authorized. You can close this window.\n"
+                                : "keapsync: this is not the expected authorization answer.\n";
+    const std::string response = std::string("HTTP/1.1 ") + (ok ? "200 OK" : "400 Bad Request") +
+                                 "\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                                 "Content-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body;
+    co_await asio::async_write(socket, asio::buffer(response),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (error) throw CommandFailed(kExitFailure, "Keap refused the authorization: " + *error);
+    if (code && got_state != state) {
+      throw CommandFailed(kExitFailure,
+                          "the redirect carried a wrong state: refusing it (a forged request?)");
+    }
+    if (ok) co_return *code;
+  }
+}
+
+void print_user(const std::variant<boost::json::object, keap::ApiError>& info) {
+  if (const auto* user = std::get_if<boost::json::object>(&info)) {
+    auto field = [&](const char* key) {
+      const auto* v = user->if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    std::printf("authorized by %s (%s %s)\n", field("email").c_str(), field("given_name").c_str(),
+                field("family_name").c_str());
+  } else {
+    std::printf("stored, but userinfo failed: %s\n",
+                std::get<keap::ApiError>(info).message.c_str());
+  }
+}
+
+const config::AccountConfig& account_of(const config::Config& config, std::string& name) {
+  if (name.empty()) {
+    if (config.accounts.size() != 1) {
+      throw UsageError("name the account with --account NAME (the configuration has several)");
+    }
+    name = config.accounts.begin()->first;
+  }
+  const auto it = config.accounts.find(name);
+  if (it == config.accounts.end()) {
+    throw UsageError("no account \"" + name + "\" under accounts: in the configuration");
+  }
+  return it->second;
+}
+
+int auth(const Arguments& args) {
+  const config::Config config = load_config(args);
+  const log::Logger logger = log::make_logger(config.log);
+  auto conn = connect_database(config);
+  const keap::TokenKeys keys = load_token_keys(config, logger);
+  db::TokenStore store(*conn, keys.current, keys.previous);
+
+  if (args.has("--rotate-key")) {
+    if (!keys.current) throw UsageError("--rotate-key needs token_encryption_key_file");
+    const auto report = store.rotate_key();
+    std::printf("tokens re-sealed with key %s: %d row(s) rewritten, %d already current\n",
+                keys.current->key_id().c_str(), report.rewritten, report.unchanged);
+    return kExitOk;
+  }
+
+  std::string name = args.value("--account").value_or("");
+  const config::AccountConfig& account = account_of(config, name);
+  asio::io_context io;
+  http::ClientOptions options;
+  options.ca_file = config.keap.ca_file;
+  options.proxy = http::ProxySettings::from_process_environment();
+  http::Client client(io.get_executor(), options);
+  const auto api_url = http::Url::parse(config.keap.api_url);
+  const auto limit = std::chrono::seconds(60);
+
+  if (account.auth == config::AuthKind::api_key) {
+    const auto key = config::read_secret_file(account.api_key_file);
+    const auto info = run_for(io, keap::fetch_userinfo(client, api_url, "X-Keap-API-Key", key),
+                              limit, "userinfo");
+    if (const auto* e = std::get_if<keap::ApiError>(&info)) {
+      throw CommandFailed(kExitFailure, "Keap did not accept the key in " + account.api_key_file +
+                                            ": " + e->message);
+    }
+    std::printf("account %s: the API key works; ", name.c_str());
+    print_user(info);
+    return kExitOk;
+  }
+
+  keap::OAuthClient oauth(client, config.keap.token_url, account.client_id,
+                          config::read_secret_file(account.client_secret_file));
+  keap::TokenResult grant;
+  if (const auto file = args.value("--refresh-token-file")) {
+    const config::Secret token(code_from(read_input(*file)));
+    grant = run_for(io, oauth.refresh(token), limit, "token endpoint");
+  } else {
+    std::string code;
+    std::string redirect_uri = args.value("--redirect-uri").value_or("");
+    if (const auto file = args.value("--code-file")) {
+      if (redirect_uri.empty()) {
+        throw UsageError("--code-file needs --redirect-uri: the one the code was issued for");
+      }
+      code = code_from(read_input(*file));
+    } else {
+      asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+      if (!redirect_uri.empty()) {
+        const auto url = http::Url::parse(redirect_uri, true);
+        acceptor = asio::ip::tcp::acceptor(io, {asio::ip::make_address("127.0.0.1"), url.port});
+      } else {
+        redirect_uri =
+            "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/callback";
+      }
+      const std::string state = random_state();
+      std::printf(
+          "Open this URL in a browser signed in to Keap and approve keapsync:\n%s\n",
+          keap::authorize_url(config.keap.authorize_url, account.client_id, redirect_uri, state)
+              .c_str());
+      std::printf("Waiting for Keap's redirect to %s ...\n", redirect_uri.c_str());
+      std::fflush(stdout);
+      code =
+          run_for(io, catch_redirect(acceptor, state), std::chrono::seconds(600), "authorization");
+    }
+    grant = run_for(io, oauth.exchange_code(code, redirect_uri), limit, "token endpoint");
+  }
+  if (const auto* e = std::get_if<keap::TokenError>(&grant)) {
+    throw CommandFailed(kExitFailure, "Keap's token endpoint refused: " + e->message);
+  }
+  const auto& g = std::get<keap::TokenGrant>(grant);
+  const auto now = std::chrono::system_clock::now();
+  const auto version = store.save(
+      name, db::TokenPair{g.access_token, g.refresh_token, now, now + g.expires_in, g.scope});
+  std::printf("account %s: tokens stored (version %lld, access token valid for %llds)\n",
+              name.c_str(), static_cast<long long>(version),
+              static_cast<long long>(g.expires_in.count()));
+  print_user(run_for(io,
+                     keap::fetch_userinfo(client, api_url, "Authorization",
+                                          config::Secret("Bearer " + g.access_token.reveal())),
+                     limit, "userinfo"));
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> auth_commands() {
+  return {{"auth",
+           "authorize an OAuth account, import a refresh token, check a key",
+           "auth: oauth accounts — stores the first token pair in the database:\n"
+           "  (default)               prints the authorize URL and catches Keap's redirect on\n"
+           "                          a loopback listener (http://127.0.0.1:PORT/callback, or\n"
+           "                          the port of --redirect-uri); the state is checked\n"
+           "  --code-file PATH        reads the code (or the whole redirect URL) from PATH,\n"
+           "                          '-' for stdin; needs --redirect-uri\n"
+           "  --refresh-token-file PATH  imports an existing refresh token ('-': stdin) and\n"
+           "                          proves it by refreshing at once\n"
+           "auth: api_key accounts — checks the key in api_key_file with Keap's userinfo.\n"
+           "A running daemon notices new tokens by itself (no restart).\n"
+           "\n"
+           "Options:\n"
+           "  -c, --config FILE       configuration file (default /etc/keapsync/keapsync.yaml)\n"
+           "  --account NAME          the account (may be left out when there is only one)\n"
+           "  --redirect-uri URI      the redirect URI registered for your Keap app\n"
+           "  --rotate-key            re-seal every stored token with token_encryption_key_file\n"
+           "                          (previous keys from token_encryption_previous_key_files)\n"
+           "Secrets are never taken from the command line.\n"
+           "\n"
+           "Exit status: 0 done, 1 failed, 64 bad command line, 69 database unreachable,\n"
+           "78 bad configuration.\n",
+           "keapsync auth [-c FILE] [--account NAME] [--code-file PATH --redirect-uri URI | "
+           "--refresh-token-file PATH | --rotate-key]",
+           {kConfigOption,
+            {"--account", "", true},
+            {"--code-file", "", true},
+            {"--redirect-uri", "", true},
+            {"--refresh-token-file", "", true},
+            {"--rotate-key", "", false}},
+           auth}};
+}
+
+}  // namespace keapsync::cli

@@ -1,0 +1,188 @@
+// OAuth end to end: `keapsync auth` through the loopback redirect, tokens
+// sealed at rest, `keapsync run` delivering with them, and a dead refresh
+// token blocking the account until a new authorization — noticed without a
+// restart.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "http/url.hpp"
+#include "support/background_process.hpp"
+#include "support/https_get.hpp"
+#include "support/migrated_database.hpp"
+#include "support/run_process.hpp"
+#include "support/sandbox_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace keapsync {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kClientSecret = "sandbox-client-secret-42";
+constexpr const char* kTokenKey =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+// A plain HTTP GET (the browser following Keap's redirect to the loopback listener).
+std::string plain_get(const std::string& url) {
+  const auto u = http::Url::parse(url.substr(0, url.find('/', 7)), true);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address(u.host), u.port});
+  const std::string request = "GET " + url.substr(url.find('/', 7)) +
+                              " HTTP/1.1\r\nHost: " + u.authority() +
+                              "\r\nConnection: close\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string response;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
+  return response;
+}
+
+class OAuth : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  testing::MigratedDatabase db;
+  testing::SandboxProcess sandbox{
+      {KEAPSYNC_BINARY,
+       std::string("clients:\n  - id: shop-app\n    secret: ") + kClientSecret + "\n",
+       {},
+       "",
+       20000ms}};
+  std::string log_file = dir.path() + "/out.log";
+
+  std::string config(bool encrypt = true) {
+    const auto secret = dir.write("client-secret", kClientSecret);
+    const auto key = dir.write("token-key", kTokenKey);
+    return dir.write(
+        "keapsync.yaml",
+        "database:\n  url: \"" + db.url() + "\"\n" + "keap:\n  api_url: " + sandbox.base_url() +
+            "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
+            "  authorize_url: " + sandbox.base_url() + "/app/oauth/authorize\n" +
+            "  ca_file: " + sandbox.ca_file() + "\n" + "worker:\n  poll_interval: 200ms\n" +
+            (encrypt ? "token_encryption_key_file: " + key + "\n" : std::string()) +
+            "accounts:\n  default:\n    auth: oauth\n    client_id: shop-app\n"
+            "    client_secret_file: " +
+            secret + "\n");
+  }
+
+  // Follows the authorize URL like a browser: the sandbox approves and redirects.
+  std::string approve(const std::string& authorize_url) {
+    const auto r = testing::https_request("GET", authorize_url, sandbox.ca_file());
+    const auto location = r.headers.get("Location");
+    EXPECT_TRUE(location.has_value()) << r.status << " " << r.body;
+    return location.value_or("");
+  }
+
+  // `keapsync auth` through the loopback redirect; returns its output.
+  std::string authorize(const std::string& cfg) {
+    testing::BackgroundProcess auth({KEAPSYNC_BINARY, "auth", "-c", cfg}, log_file);
+    std::string url;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (url.empty() && std::chrono::steady_clock::now() < deadline) {
+      const auto out = testing::read_file(log_file);
+      const auto start = out.find(sandbox.base_url() + "/app/oauth/authorize?");
+      if (start != std::string::npos && out.find('\n', start) != std::string::npos) {
+        url = out.substr(start, out.find('\n', start) - start);
+      } else {
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    EXPECT_FALSE(url.empty()) << testing::read_file(log_file);
+    EXPECT_NE(url.find("scope=full"), std::string::npos);
+    EXPECT_NE(url.find("state="), std::string::npos);
+    const auto page = plain_get(approve(url));
+    EXPECT_NE(page.find("200 OK"), std::string::npos) << page;
+    EXPECT_EQ(auth.stop(0, 30s), 0) << testing::read_file(log_file);
+    return testing::read_file(log_file);
+  }
+
+  bool drained(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'") == "0") {
+        return true;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  std::size_t sandbox_contact_count() {
+    const auto r =
+        testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
+    return boost::json::parse(r.body).as_object().at("contacts").as_array().size();
+  }
+};
+
+TEST_F(OAuth, AuthorizeThroughTheLoopbackRedirectThenDeliver) {
+  const auto cfg = config();
+  const auto out = authorize(cfg);
+  EXPECT_NE(out.find("tokens stored (version 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("authorized by owner@sandbox.example"), std::string::npos) << out;
+  // Sealed at rest: a key id, and no readable token in the row.
+  EXPECT_NE(db.scalar("SELECT key_id FROM keapsync.credentials WHERE account = 'default'"), "NULL");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.credentials WHERE "
+                      "position('sandbox' in convert_from(refresh_token, 'LATIN1')) > 0"),
+            "0");
+
+  testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
+  db.insert("ada", R"({"email":"ada@example.com","given_name":"Ada"})");
+  ASSERT_TRUE(drained(30s)) << testing::read_file(log_file);
+  EXPECT_EQ(sandbox_contact_count(), 1u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  EXPECT_EQ(testing::read_file(log_file).find(kClientSecret), std::string::npos);
+}
+
+TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
+  const auto cfg = config(false);  // plain storage so the test can spoil the token
+  authorize(cfg);
+  db.scalar(
+      "UPDATE keapsync.credentials SET refresh_token = 'spent-refresh-token'::bytea,"
+      " expires_at = now() - interval '1 hour', issued_at = now() - interval '2 hours'"
+      " RETURNING 1");
+  const std::string daemon_log = dir.path() + "/daemon.log";
+  testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, daemon_log);
+  db.insert("bob", R"({"email":"bob@example.com"})");
+  // The refresh fails with Keap's dead-token answer: the account is blocked, rows wait.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (db.scalar("SELECT state FROM keapsync.credentials") != "reauthorization_required" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(db.scalar("SELECT state FROM keapsync.credentials"), "reauthorization_required")
+      << testing::read_file(daemon_log);
+  EXPECT_EQ(db.scalar("SELECT state FROM keapsync.outbox"), "pending");
+
+  // A new authorization by pasted code; the running daemon picks it up.
+  const std::string redirect = "http://127.0.0.1:9/callback";
+  const auto location =
+      approve(sandbox.base_url() + "/app/oauth/authorize?client_id=shop-app&redirect_uri=" +
+              "http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code"
+              "&scope=full&state=x");
+  const auto code_file = dir.write("code", location + "\n");
+  const auto r = testing::run_process(
+      {KEAPSYNC_BINARY, "auth", "-c", cfg, "--code-file", code_file, "--redirect-uri", redirect});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(drained(40s)) << testing::read_file(daemon_log);
+  EXPECT_EQ(sandbox_contact_count(), 1u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  const auto log = testing::read_file(daemon_log);
+  size_t blocked_lines = 0;
+  for (size_t p = log.find("re-authorization required"); p != std::string::npos;
+       p = log.find("re-authorization required", p + 1)) {
+    ++blocked_lines;
+  }
+  EXPECT_EQ(blocked_lines, 1u) << log;
+  EXPECT_NE(log.find("the account is usable again"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace keapsync
