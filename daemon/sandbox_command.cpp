@@ -36,7 +36,7 @@ A local Keap REST look-alike over HTTPS (see docs/sandbox.md).
   --tls-key FILE       its private key (PEM)
   --self-signed DIR    make a CA and a certificate for 127.0.0.1 and localhost; writes
                        DIR/ca.pem (trust this one), DIR/cert.pem, DIR/key.pem
-  --state FILE         load contacts and tags from FILE at start, save them at exit
+  --state FILE         load contacts, tags and tokens from FILE at start, save them at exit
   --config FILE        sandbox config (YAML; see config/sandbox.example.yaml)
   --threads N          server threads (default 2)
   --expires-in SECONDS access-token lifetime (overrides tokens.access_expires_in)
