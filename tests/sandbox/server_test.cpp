@@ -7,7 +7,10 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "https_client.hpp"
 #include "sandbox/form_codec.hpp"
@@ -96,6 +99,27 @@ TEST_F(InProcess, DroppedConnectionsAndLatency) {
   auto stats = json::parse(c.request("GET", "/_sandbox/stats").body);
   EXPECT_EQ(stats.at("routes").at("GET /rest/v2/contacts").at("0").to_number<std::uint64_t>(), 1u)
       << "drops are counted as 0";
+}
+
+TEST_F(InProcess, StopLetsTheRequestInFlightFinish) {
+  config.faults.latency = std::chrono::milliseconds{300};
+  std::promise<void> started;
+  options.on_request = [&] { started.set_value(); };
+  start();
+  auto c = client();
+  std::optional<HttpsResult> result;
+  std::thread caller([&] {
+    try {
+      result = c.request("GET", "/rest/v2/contacts", {{"X-Keap-API-Key", "KeapAK-sandbox-key"}});
+    } catch (const std::exception&) {
+    }
+  });
+  ASSERT_EQ(started.get_future().wait_for(std::chrono::seconds{10}), std::future_status::ready);
+  server->stop();  // while the answer is still 300 ms away
+  caller.join();
+  ASSERT_TRUE(result.has_value()) << "the request in flight was cut off";
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->headers.at("connection"), "close");
 }
 
 TEST_F(InProcess, BodyLimitGives413) {
