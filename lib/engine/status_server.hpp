@@ -27,7 +27,7 @@ class StatusServer {
   // io_context finish before destroying them.
   StatusServer(boost::asio::any_io_executor executor, StatusServerOptions options,
                const HealthState& health, const MetricRegistry& metrics);
-  // Calls stop().
+  // Calls stop(); destroy the server before its io_context.
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
