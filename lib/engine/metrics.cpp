@@ -23,10 +23,11 @@ Metrics::Metrics(std::string_view version, double start_time_seconds)
           "keapsync_rows_retried_total",
           "Outbox rows scheduled for another attempt after a transient error, by error class.",
           {"account", "error_class"})),
-      keap_requests(registry.counter(
-          "keapsync_keap_requests_total",
-          "HTTP requests sent to Keap, by method, route template and status (or transport error).",
-          {"account", "method", "route", "status"})),
+      keap_requests(
+          registry.counter("keapsync_keap_requests_total",
+                           "HTTP requests sent to Keap, by method, route template and status "
+                           "(transport_error when no response arrived).",
+                           {"account", "method", "route", "status"})),
       keap_request_duration(registry.histogram(
           "keapsync_keap_request_duration_seconds",
           "Time from sending a Keap request to its complete response, by route template.",

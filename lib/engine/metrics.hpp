@@ -5,7 +5,8 @@
 //   metrics.keap_requests.inc({account, "PATCH", "/v2/contacts/{id}", "200"});
 //   metrics.keap_request_duration.observe({account, "/v2/contacts/{id}"}, seconds);
 //   metrics.set_account_state(account, AccountState::throttled);
-// Labels must stay low-cardinality: a route is the templated path, never one with an id in it.
+// Labels must stay low-cardinality: a route is the templated path, never one with an id in it;
+// status is the HTTP status ("200", "429") or "transport_error" when no response arrived.
 // The daemon serves registry.render() on /metrics (StatusServer does it).
 #pragma once
 

@@ -216,6 +216,31 @@ TEST_F(StatusServerTest, OversizedHeaderIs431AndMalformedRequestIs400) {
   });
 }
 
+TEST_F(StatusServerTest, OversizedBodyIs413) {
+  start();
+  run([&]() -> asio::awaitable<void> {
+    auto stream = co_await connect();
+    std::string request = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
+                          std::string(2000, 'b');
+    co_await asio::async_write(stream, asio::buffer(request), asio::use_awaitable);
+    std::string received = co_await read_until_closed(stream);
+    EXPECT_EQ(received.rfind("HTTP/1.1 413 ", 0), 0u) << received;
+  });
+}
+
+TEST_F(StatusServerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+  StatusServerOptions options;
+  options.max_connections = 1;
+  start(options);
+  run([&]() -> asio::awaitable<void> {
+    auto first = co_await connect();
+    EXPECT_EQ((co_await exchange(first, http::verb::get, "/healthz")).result(), http::status::ok);
+    auto second = co_await connect();
+    EXPECT_EQ(co_await read_until_closed(second), "");  // closed without an answer
+    EXPECT_EQ((co_await exchange(first, http::verb::get, "/healthz")).result(), http::status::ok);
+  });
+}
+
 TEST_F(StatusServerTest, StopClosesOpenConnectionsAndLeavesNoWork) {
   start();
   run([&]() -> asio::awaitable<void> {
