@@ -69,6 +69,23 @@ void Metrics::set_account_state(const std::string& account, AccountState state) 
   }
 }
 
+void Metrics::record_backlog(const db::AccountStatus& status, db::Timestamp now) {
+  double age = 0;
+  if (status.oldest_pending && *status.oldest_pending < now) {
+    age = std::chrono::duration<double>(now - *status.oldest_pending).count();
+  }
+  backlog_rows.set({status.account}, static_cast<double>(status.pending_rows));
+  oldest_pending_age.set({status.account}, age);
+  dead_rows.set({status.account}, static_cast<double>(status.dead_rows));
+}
+
+void Metrics::record_keap_request(const std::string& account, const std::string& method,
+                                  const std::string& route, const std::string& status,
+                                  double seconds) {
+  keap_requests.inc({account, method, route, status});
+  if (status != "transport_error") keap_request_duration.observe({account, route}, seconds);
+}
+
 void Metrics::forget_account(std::string_view account) {
   registry.remove_where("account", account);
 }

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "db/account_status.hpp"
+#include "db/timestamp.hpp"
 #include "engine/account_state.hpp"
 #include "engine/metric_registry.hpp"
 
@@ -47,6 +49,15 @@ struct Metrics {
   // Sets keapsync_account_state{account,state} to 1 for `state` and 0 for every other state,
   // so an alert can match `keapsync_account_state{state="reauthorization_required"} == 1`.
   void set_account_state(const std::string& account, AccountState state);
+
+  // Sets backlog_rows, oldest_pending_age (0 when nothing is pending; never negative) and
+  // dead_rows of status.account from a status query made at `now`.
+  void record_backlog(const db::AccountStatus& status, db::Timestamp now);
+
+  // Counts one Keap request and, when a response arrived, its duration. `status`: "200", ...,
+  // or "transport_error" (then the duration is not observed: it measures a failure, not Keap).
+  void record_keap_request(const std::string& account, const std::string& method,
+                           const std::string& route, const std::string& status, double seconds);
 
   // Drops every series of `account` (the account left the config on reload).
   void forget_account(std::string_view account);

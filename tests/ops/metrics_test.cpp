@@ -170,6 +170,38 @@ TEST(Metrics, AccountStateIsOneForTheCurrentStateOnly) {
             std::string::npos);
 }
 
+TEST(Metrics, RecordBacklogSetsTheThreeGauges) {
+  Metrics metrics("0", 0);
+  db::AccountStatus status;
+  status.account = "shop";
+  status.pending_rows = 12;
+  status.dead_rows = 3;
+  db::Timestamp now = db::from_micros(1'700'000'000'000'000);
+  status.oldest_pending = now - std::chrono::milliseconds(90'500);
+  metrics.record_backlog(status, now);
+  EXPECT_EQ(metrics.backlog_rows.value({"shop"}), 12);
+  EXPECT_EQ(metrics.oldest_pending_age.value({"shop"}), 90.5);
+  EXPECT_EQ(metrics.dead_rows.value({"shop"}), 3);
+  status.oldest_pending = now + std::chrono::seconds(5);  // clocks disagree: never negative
+  metrics.record_backlog(status, now);
+  EXPECT_EQ(metrics.oldest_pending_age.value({"shop"}), 0);
+  status.oldest_pending.reset();
+  status.pending_rows = 0;
+  metrics.record_backlog(status, now);
+  EXPECT_EQ(metrics.oldest_pending_age.value({"shop"}), 0);
+  EXPECT_EQ(metrics.backlog_rows.value({"shop"}), 0);
+}
+
+TEST(Metrics, RecordKeapRequestTimesOnlyAnsweredRequests) {
+  Metrics metrics("0", 0);
+  metrics.record_keap_request("shop", "PATCH", "/v2/contacts/{id}", "429", 0.3);
+  metrics.record_keap_request("shop", "PATCH", "/v2/contacts/{id}", "transport_error", 30);
+  EXPECT_EQ(metrics.keap_requests.value({"shop", "PATCH", "/v2/contacts/{id}", "429"}), 1);
+  EXPECT_EQ(metrics.keap_requests.value({"shop", "PATCH", "/v2/contacts/{id}", "transport_error"}),
+            1);
+  EXPECT_EQ(metrics.keap_request_duration.count({"shop", "/v2/contacts/{id}"}), 1u);
+}
+
 TEST(Metrics, ForgetAccountDropsItsSeriesOnly) {
   Metrics metrics("0", 0);
   metrics.rows_delivered.inc({"gone"});
