@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sandbox/router.hpp"
 #include "sandbox/sandbox_config.hpp"
@@ -34,10 +36,19 @@ A local Keap REST look-alike over HTTPS (see docs/sandbox.md).
   --tls-key FILE       its private key (PEM)
   --self-signed DIR    make a CA and a certificate for 127.0.0.1 and localhost; writes
                        DIR/ca.pem (trust this one), DIR/cert.pem, DIR/key.pem
-  --state FILE         load contacts and tags from FILE at start, save them at exit
+  --state FILE         load contacts, tags and tokens from FILE at start, save them at exit
   --config FILE        sandbox config (YAML; see config/sandbox.example.yaml)
   --threads N          server threads (default 2)
+  --expires-in SECONDS access-token lifetime (overrides tokens.access_expires_in)
+  --error-rate X       share 0..1 of API calls answered with a 5xx    (faults.error_rate)
+  --error-status N     that status, 500..599                          (faults.error_status)
+  --latency-ms N       delay added to every answer                    (faults.latency_ms)
+  --jitter-ms N        plus a uniform random 0..N ms                  (faults.jitter_ms)
+  --drop-rate X        share 0..1 of connections dropped unanswered   (faults.drop_rate)
+  --token-delay-ms N   extra delay on /token                          (faults.token_delay_ms)
   --help               this text
+
+Faults can also be changed at run time: POST /_sandbox/faults (docs/sandbox.md).
 )";
 
 std::string read_file(const std::string& path) {
@@ -57,6 +68,7 @@ void write_file(const std::filesystem::path& path, const std::string& text, bool
 }
 
 struct Options {
+  std::vector<std::pair<std::string, std::string>> overrides;  // config overrides from flags
   std::string address = "127.0.0.1";
   unsigned short port = 8443;
   std::string cert_file, key_file, self_signed_dir, state_file, config_file;
@@ -102,6 +114,10 @@ std::optional<Options> parse(int argc, char** argv, bool& help) {
       o.state_file = value;
     } else if (arg == "--config") {
       o.config_file = value;
+    } else if (arg == "--expires-in" || arg == "--error-rate" || arg == "--error-status" ||
+               arg == "--latency-ms" || arg == "--jitter-ms" || arg == "--drop-rate" ||
+               arg == "--token-delay-ms") {
+      o.overrides.emplace_back(std::string(arg.substr(2)), value);
     } else if (arg == "--threads") {
       try {
         o.threads = static_cast<unsigned>(std::stoul(value));
@@ -128,6 +144,35 @@ std::optional<Options> parse(int argc, char** argv, bool& help) {
   return o;
 }
 
+// Flags override the config file; values are checked by the config's own rules.
+void apply_overrides(const std::vector<std::pair<std::string, std::string>>& overrides,
+                     sandbox::SandboxConfig& config) {
+  if (overrides.empty()) return;
+  std::string tokens, faults;
+  for (const auto& [flag, value] : overrides) {
+    std::string key = flag;
+    for (auto& c : key)
+      if (c == '-') c = '_';
+    if (key == "expires_in") {
+      tokens += "access_expires_in: " + value + "\n";
+    } else {
+      faults += "  " + key + ": " + value + "\n";
+    }
+  }
+  auto parsed = sandbox::parse_sandbox_config((tokens.empty() ? "" : "tokens:\n  " + tokens) +
+                                              (faults.empty() ? "" : "faults:\n" + faults));
+  if (!tokens.empty()) config.tokens.access_expires_in = parsed.tokens.access_expires_in;
+  for (const auto& [flag, value] : overrides) {
+    const auto& f = parsed.faults;
+    if (flag == "error-rate") config.faults.error_rate = f.error_rate;
+    if (flag == "error-status") config.faults.error_status = f.error_status;
+    if (flag == "latency-ms") config.faults.latency = f.latency;
+    if (flag == "jitter-ms") config.faults.jitter = f.jitter;
+    if (flag == "drop-rate") config.faults.drop_rate = f.drop_rate;
+    if (flag == "token-delay-ms") config.faults.token_delay = f.token_delay;
+  }
+}
+
 }  // namespace
 
 int run_sandbox_command(int argc, char** argv) {
@@ -141,6 +186,7 @@ int run_sandbox_command(int argc, char** argv) {
   try {
     sandbox::SandboxConfig config;
     if (!options->config_file.empty()) config = sandbox::load_sandbox_config(options->config_file);
+    apply_overrides(options->overrides, config);
 
     sandbox::Server::Options server_options;
     server_options.address = options->address;

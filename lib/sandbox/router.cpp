@@ -671,17 +671,23 @@ Response Router::admin(const Request& req, const std::string& path) {
 
 json::value Router::snapshot() const {
   std::lock_guard lock(mutex_);
-  return json::object{{"contacts", contacts_.snapshot()}, {"tags", tags_.snapshot()}};
+  return json::object{{"contacts", contacts_.snapshot()},
+                      {"tags", tags_.snapshot()},
+                      {"tokens", tokens_.snapshot()}};
 }
 
 void Router::restore(const json::value& snapshot) {
   std::lock_guard lock(mutex_);
   ContactStore contacts;
   TagStore tags;
+  TokenAuthority tokens(config_.tokens, config_.clients);
   contacts.restore(snapshot.as_object().at("contacts"));
   tags.restore(snapshot.as_object().at("tags"));
+  // Older state files (and hand-written ones) may hold no tokens.
+  if (const auto* t = snapshot.as_object().if_contains("tokens")) tokens.restore(*t);
   contacts_ = std::move(contacts);
   tags_ = std::move(tags);
+  tokens_ = std::move(tokens);
 }
 
 void Router::load_state(const std::string& path) {
@@ -704,7 +710,9 @@ void Router::save_state(const std::string& path) const {
   auto tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << json::serialize(snapshot()) << '\n';
+    std::filesystem::permissions(
+        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    out << json::serialize(snapshot()) << '\n';  // holds tokens: owner only
     if (!out.flush()) throw std::runtime_error("sandbox state: cannot write " + tmp);
   }
   std::filesystem::rename(tmp, path);

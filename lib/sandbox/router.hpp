@@ -35,7 +35,7 @@ class Router {
 
   std::size_t max_body_bytes() const { return config_.max_body_bytes; }
 
-  // The contacts and tags as JSON (for --state); restore throws on bad input.
+  // Contacts, tags and tokens as JSON (for --state); restore throws on bad input.
   boost::json::value snapshot() const;
   void restore(const boost::json::value& snapshot);
   // File forms: load_state ignores a missing file; save_state writes atomically.

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -69,6 +71,7 @@ struct Server::Impl {
         break;
       }
       if (rec) break;
+      InFlight in_flight(*this);
       auto& msg = parser.get();
       Request req;
       req.method = std::string(msg.method_string());
@@ -89,6 +92,7 @@ struct Server::Impl {
             500,
             R"({"code":500,"message":"Sandbox error","status":"Internal Server Error","details":[]})");
       }
+      if (options.on_request) options.on_request();
       if (res.delay.count() > 0) {
         asio::steady_timer timer(co_await asio::this_coro::executor);
         timer.expires_after(res.delay);
@@ -105,7 +109,7 @@ struct Server::Impl {
       for (auto& [name, value] : res.headers)
         out.insert(name, value);
       out.body() = std::move(res.body);
-      out.keep_alive(msg.keep_alive());
+      out.keep_alive(msg.keep_alive() && !draining.load());
       out.prepare_payload();
       lowest.expires_after(options.io_timeout);
       auto [wec, wn] = co_await http::async_write(stream, out, kUse);
@@ -115,8 +119,26 @@ struct Server::Impl {
     co_await stream.async_shutdown(kUse);  // a truncated stream is fine here
   }
 
+  // Counts a request from the moment it is read until its answer is written.
+  struct InFlight {
+    explicit InFlight(Impl& impl) : impl(impl) {
+      std::lock_guard lock(impl.drain_mutex);
+      ++impl.in_flight;
+    }
+    ~InFlight() {
+      std::lock_guard lock(impl.drain_mutex);
+      --impl.in_flight;
+      impl.drained.notify_all();
+    }
+    Impl& impl;
+  };
+
   Router& router;
   Options options;
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+  int in_flight = 0;
+  std::atomic<bool> draining{false};
   asio::io_context ioc;
   ssl::context ssl_ctx{ssl::context::tls_server};
   tcp::acceptor acceptor;
@@ -162,10 +184,16 @@ void Server::start() {
 
 void Server::stop() {
   if (impl_->stopped.exchange(true)) return;
+  impl_->draining = true;
   asio::post(impl_->acceptor.get_executor(), [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });
+  {
+    std::unique_lock lock(impl_->drain_mutex);
+    impl_->drained.wait_for(lock, impl_->options.drain_timeout,
+                            [this] { return impl_->in_flight == 0; });
+  }
   impl_->ioc.stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();

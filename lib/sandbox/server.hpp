@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,10 @@ class Server {
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds idle_timeout{60};  // between requests on a kept-alive connection
     std::chrono::seconds io_timeout{30};    // reading one request, writing one response
+    std::chrono::seconds drain_timeout{5};  // stop(): how long requests in flight may finish
+    // Called on a server thread once a request has been handed to the Router
+    // (a seam for tests that must act while a request is in flight).
+    std::function<void()> on_request;
   };
 
   // Binds and listens at once (throws std::runtime_error when it cannot).
@@ -33,7 +38,9 @@ class Server {
   unsigned short port() const;
 
   void start();  // serves on `threads` threads
-  void stop();   // stops serving and joins the threads; idempotent
+  // Stops accepting, lets requests in flight finish (up to drain_timeout;
+  // their connections then close), stops and joins the threads. Idempotent.
+  void stop();
 
  private:
   struct Impl;

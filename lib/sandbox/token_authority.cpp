@@ -4,6 +4,8 @@
 
 #include <openssl/rand.h>
 
+#include <boost/json.hpp>
+
 #include <stdexcept>
 
 namespace keapsync::sandbox {
@@ -24,6 +26,13 @@ std::string random_token(std::string_view prefix) {
 TokenAuthority::Error invalid_refresh() {
   // The 2021+ (Apigee) body; NOTES.md §1.7.
   return {400, "invalid_request", "Invalid Refresh Token"};
+}
+
+std::int64_t to_ms(TokenAuthority::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+TokenAuthority::TimePoint from_ms(const boost::json::value& v) {
+  return TokenAuthority::TimePoint{std::chrono::milliseconds{v.to_number<std::int64_t>()}};
 }
 
 }  // namespace
@@ -124,6 +133,73 @@ void TokenAuthority::purge(TimePoint now) {
   std::erase_if(access_, [&](const auto& kv) { return now >= kv.second.expires; });
   std::erase_if(refresh_, [&](const auto& kv) { return now >= kv.second.expires; });
   std::erase_if(codes_, [&](const auto& kv) { return now >= kv.second.expires; });
+}
+
+boost::json::value TokenAuthority::snapshot() const {
+  namespace json = boost::json;
+  const auto tokens = [](const std::map<std::string, Token>& m) {
+    json::array out;
+    for (const auto& [value, t] : m)
+      out.push_back(json::object{{"token", value},
+                                 {"client_id", t.client_id},
+                                 {"chain", t.chain},
+                                 {"expires_ms", to_ms(t.expires)},
+                                 {"used", t.used}});
+    return out;
+  };
+  json::array codes;
+  for (const auto& [value, c] : codes_)
+    codes.push_back(json::object{{"code", value},
+                                 {"client_id", c.client_id},
+                                 {"redirect_uri", c.redirect_uri},
+                                 {"expires_ms", to_ms(c.expires)}});
+  json::array chains;
+  for (const auto& [id, c] : chains_)
+    chains.push_back(json::object{{"id", id},
+                                  {"client_id", c.client_id},
+                                  {"access_token", c.access_token},
+                                  {"refresh_token", c.refresh_token},
+                                  {"revoked", c.revoked}});
+  return json::object{{"next_chain", next_chain_},
+                      {"codes", std::move(codes)},
+                      {"access", tokens(access_)},
+                      {"refresh", tokens(refresh_)},
+                      {"chains", std::move(chains)}};
+}
+
+void TokenAuthority::restore(const boost::json::value& snapshot) {
+  const auto& root = snapshot.as_object();
+  const auto tokens = [](const boost::json::value& v) {
+    std::map<std::string, Token> out;
+    for (const auto& item : v.as_array()) {
+      const auto& o = item.as_object();
+      out[std::string(o.at("token").as_string())] = Token{
+          std::string(o.at("client_id").as_string()), o.at("chain").to_number<std::uint64_t>(),
+          from_ms(o.at("expires_ms")), o.at("used").as_bool()};
+    }
+    return out;
+  };
+  std::map<std::string, Code> codes;
+  for (const auto& item : root.at("codes").as_array()) {
+    const auto& o = item.as_object();
+    codes[std::string(o.at("code").as_string())] =
+        Code{std::string(o.at("client_id").as_string()),
+             std::string(o.at("redirect_uri").as_string()), from_ms(o.at("expires_ms"))};
+  }
+  std::map<std::uint64_t, Chain> chains;
+  for (const auto& item : root.at("chains").as_array()) {
+    const auto& o = item.as_object();
+    chains[o.at("id").to_number<std::uint64_t>()] = Chain{
+        std::string(o.at("client_id").as_string()), std::string(o.at("access_token").as_string()),
+        std::string(o.at("refresh_token").as_string()), o.at("revoked").as_bool()};
+  }
+  auto access = tokens(root.at("access"));
+  auto refresh = tokens(root.at("refresh"));
+  next_chain_ = root.at("next_chain").to_number<std::uint64_t>();
+  codes_ = std::move(codes);
+  chains_ = std::move(chains);
+  access_ = std::move(access);
+  refresh_ = std::move(refresh);
 }
 
 }  // namespace keapsync::sandbox

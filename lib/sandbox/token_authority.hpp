@@ -3,6 +3,7 @@
 // from the caller (`now`), so tests drive expiry without waiting.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -48,6 +49,11 @@ class TokenAuthority {
 
   // The client id the access token belongs to, when it is valid at `now`.
   std::optional<std::string> check_access(const std::string& access_token, TimePoint now) const;
+
+  // Live codes, tokens and chains as JSON (for --state), so that a restarted
+  // sandbox still honours the tokens it issued; restore throws on bad input.
+  boost::json::value snapshot() const;
+  void restore(const boost::json::value& snapshot);
 
  private:
   struct Code {

@@ -201,6 +201,22 @@ TEST_F(OAuth, ApiKeysFromConfigAreAcceptedOthersRefused) {
   EXPECT_EQ(bearer("GET", "/rest/v2/contacts", "KeapAK-one").status, 401);
 }
 
+TEST_F(OAuth, TokensSurviveAStateRestore) {
+  auto [access1, refresh1] = login();
+  auto second = body(refresh(refresh1));
+  auto access2 = std::string(second.at("access_token").as_string());
+  auto refresh2 = std::string(second.at("refresh_token").as_string());
+  auto snapshot = r().snapshot();
+  router = std::make_unique<Router>(config);  // a restarted sandbox
+  r().restore(snapshot);
+  EXPECT_EQ(bearer("GET", "/rest/v2/oauth/connect/userinfo", access2).status, 200);
+  EXPECT_EQ(bearer("GET", "/rest/v2/oauth/connect/userinfo", access1).status, 401);
+  EXPECT_EQ(refresh(refresh2).status, 200) << "the live refresh token still works";
+  router = std::make_unique<Router>(config);
+  r().restore(snapshot);
+  EXPECT_EQ(refresh(refresh1).status, 400) << "a spent one stays spent";
+}
+
 TEST_F(OAuth, UnsupportedGrantType) {
   auto res = token_request("grant_type=password&username=a");
   EXPECT_EQ(res.status, 400);

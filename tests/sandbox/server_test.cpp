@@ -7,7 +7,10 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "https_client.hpp"
 #include "sandbox/form_codec.hpp"
@@ -98,6 +101,27 @@ TEST_F(InProcess, DroppedConnectionsAndLatency) {
       << "drops are counted as 0";
 }
 
+TEST_F(InProcess, StopLetsTheRequestInFlightFinish) {
+  config.faults.latency = std::chrono::milliseconds{300};
+  std::promise<void> started;
+  options.on_request = [&] { started.set_value(); };
+  start();
+  auto c = client();
+  std::optional<HttpsResult> result;
+  std::thread caller([&] {
+    try {
+      result = c.request("GET", "/rest/v2/contacts", {{"X-Keap-API-Key", "KeapAK-sandbox-key"}});
+    } catch (const std::exception&) {
+    }
+  });
+  ASSERT_EQ(started.get_future().wait_for(std::chrono::seconds{10}), std::future_status::ready);
+  server->stop();  // while the answer is still 300 ms away
+  caller.join();
+  ASSERT_TRUE(result.has_value()) << "the request in flight was cut off";
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->headers.at("connection"), "close");
+}
+
 TEST_F(InProcess, BodyLimitGives413) {
   config.max_body_bytes = 2048;
   start();
@@ -151,6 +175,34 @@ TEST(Binary, StartsOnPortZeroServesVerifiedTlsAndStopsOnSigterm) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Binary, FaultAndTokenFlagsOverrideTheConfig) {
+  testing::SandboxProcess::Options options;
+  options.binary = KEAPSYNC_BINARY;
+  options.config_yaml = "faults: {error_rate: 0.5, latency_ms: 1}\n";
+  options.extra_args = {"--error-rate", "1", "--error-status", "503", "--expires-in", "7"};
+  testing::SandboxProcess p(options);
+  HttpsClient c(slurp(p.ca_file()), "127.0.0.1", p.port());
+  auto res = c.request("GET", "/rest/v2/contacts", {{"X-Keap-API-Key", "KeapAK-sandbox-key"}});
+  EXPECT_EQ(res.status, 503);
+  auto faults = json::parse(c.request("GET", "/_sandbox/faults").body);
+  EXPECT_EQ(faults.at("error_rate").to_number<double>(), 1.0);
+  EXPECT_EQ(faults.at("latency_ms").to_number<int>(), 1)
+      << "keys without a flag keep the file's value";
+  // The token endpoint is faulted too; switch faults off to see expires_in.
+  c.request("POST", "/_sandbox/faults", {{"Content-Type", "application/json"}}, "{}");
+  auto auth = c.request(
+      "GET", "/app/oauth/authorize?client_id=sandbox-client&response_type=code&redirect_uri=" +
+                 percent_encode("https://shop.example/cb"));
+  auto location = auth.headers.at("location");
+  auto code = param(*parse_form(location.substr(location.find('?') + 1)), "code").value();
+  auto token = c.request(
+      "POST", "/token", {{"Content-Type", "application/x-www-form-urlencoded"}},
+      "client_id=sandbox-client&client_secret=sandbox-secret&grant_type=authorization_code&code=" +
+          code + "&redirect_uri=" + percent_encode("https://shop.example/cb"));
+  EXPECT_EQ(json::parse(token.body).at("expires_in").to_number<int>(), 7) << token.body;
+  EXPECT_EQ(p.stop(SIGTERM), 0);
+}
+
 TEST(Binary, RefusesBadFlags) {
   testing::SandboxProcess::Options options;
   options.binary = KEAPSYNC_BINARY;
@@ -158,6 +210,9 @@ TEST(Binary, RefusesBadFlags) {
   EXPECT_THROW(testing::SandboxProcess{options}, std::runtime_error);
   options.extra_args = {};
   options.config_yaml = "tokens: {acces_expires_in: 5}\n";  // a typo in the config
+  EXPECT_THROW(testing::SandboxProcess{options}, std::runtime_error);
+  options.config_yaml = {};
+  options.extra_args = {"--drop-rate", "2"};
   EXPECT_THROW(testing::SandboxProcess{options}, std::runtime_error);
 }
 

@@ -186,7 +186,7 @@ TEST_F(Spec, AcceptsThePayloadMappersExampleRequests) {
   ASSERT_FALSE(files.empty());
   // Known disagreement, reported to the lead: these examples write the long-form
   // `region` of an address read back from Keap, which the spec deprecates for
-  // POST/PATCH and the sandbox refuses (docs/sandbox.md, stricter choice 10).
+  // POST/PATCH and the sandbox refuses (docs/sandbox.md, stricter choice 11).
   // When the mapper stops sending it, this test fails until the entry goes.
   const std::set<std::string> writes_deprecated_region = {"update_contact.json",
                                                           "update_contact_clear.json"};
