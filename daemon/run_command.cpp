@@ -16,7 +16,11 @@
 #include "db/database_pool.hpp"
 #include "db/migrator.hpp"
 #include "db/notification_listener.hpp"
+#include "db/outbox_repository.hpp"
 #include "engine/dispatcher.hpp"
+#include "engine/health_state.hpp"
+#include "engine/metrics.hpp"
+#include "engine/status_server.hpp"
 #include "exit_codes.hpp"
 #include "http/client.hpp"
 #include "http/proxy_settings.hpp"
@@ -25,6 +29,7 @@
 #include "keap/oauth_credentials.hpp"
 #include "keap/rate_limiter.hpp"
 #include "log/logger.hpp"
+#include "version.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -52,6 +57,70 @@ asio::awaitable<void> watchdog(std::chrono::microseconds interval, const bool& s
   while (!stopping) {
     sd_notify(0, "WATCHDOG=1");
     timer.expires_after(interval / 2);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+engine::AccountState engine_state(keap::AccountState s, bool throttled) {
+  switch (s) {
+    case keap::AccountState::reauthorization_required:
+      return engine::AccountState::reauthorization_required;
+    case keap::AccountState::credentials_rejected:
+      return engine::AccountState::credentials_rejected;
+    case keap::AccountState::ok:
+      break;
+  }
+  return throttled ? engine::AccountState::throttled : engine::AccountState::ok;
+}
+
+// Feeds /healthz, /readyz and /metrics: every second from the loop's own
+// state, every 15 s the backlog figures from the database.
+asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& health,
+                              const engine::Dispatcher& dispatcher,
+                              const db::NotificationListener& listener,
+                              std::map<std::string, AccountParts>& parts, db::DatabasePool& pool,
+                              const bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  std::map<std::string, engine::RowCounts> reported;
+  for (int tick = 0; !stopping; ++tick) {
+    health.loop_tick();
+    health.set_database_reachable(dispatcher.stats().database_ok);
+    health.set_listen_connected(listener.connected());
+    metrics.database_reachable.set({}, dispatcher.stats().database_ok ? 1 : 0);
+    const auto now = std::chrono::system_clock::now();
+    for (auto& [name, p] : parts) {
+      const auto state = engine_state(p.credentials->state(), p.limiter->paused_until() > now);
+      health.set_account(name, state);
+      metrics.set_account_state(name, state);
+      metrics.rate_limit_remaining.set({name, "minute"},
+                                       static_cast<double>(p.limiter->minute_available(now)));
+      if (p.oauth_credentials != nullptr) {
+        if (const auto expiry = p.oauth_credentials->expires_at()) {
+          metrics.token_expiry.set(
+              {name}, std::chrono::duration<double>(expiry->time_since_epoch()).count());
+        }
+      }
+    }
+    for (const auto& [account, counts] : dispatcher.stats().rows) {
+      auto& last = reported[account];
+      metrics.rows_delivered.inc({account}, static_cast<double>(counts.delivered - last.delivered));
+      metrics.rows_dead.inc({account, "any"}, static_cast<double>(counts.dead - last.dead));
+      metrics.rows_retried.inc({account, "any"},
+                               static_cast<double>(counts.retried - last.retried));
+      last = counts;
+    }
+    if (tick % 15 == 0) {
+      try {
+        const auto rows = co_await pool.run(
+            [](pqxx::connection& conn) { return db::OutboxRepository(conn).status(); });
+        for (const auto& status : rows)
+          metrics.record_backlog(status, now);
+      } catch (const std::exception&) {
+        // database_reachable already says so
+      }
+    }
+    timer.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -125,6 +194,17 @@ int run(const Arguments& args) {
   db::NotificationListener listener(
       io.get_executor(), config.database.url, [&] { dispatcher.wake(); }, logger);
 
+  engine::Metrics metrics(
+      kVersion,
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  engine::HealthState health(engine::HealthRules{std::max<std::chrono::milliseconds>(
+      std::chrono::seconds(60), 3 * config.worker.poll_interval)});
+  health.set_schema_current(true);
+  engine::StatusServerOptions status_options;
+  status_options.listen = config.listen;
+  engine::StatusServer status_server(io.get_executor(), status_options, health, metrics.registry);
+  status_server.start();
+
   bool stopping = false;
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -142,6 +222,7 @@ int run(const Arguments& args) {
                      {"in_flight", dispatcher.in_flight()}});
         sd_notify(0, "STOPPING=1");
         stopping = true;
+        health.set_shutting_down();
         listener.stop();
         dispatcher.stop();
         for (auto& [name, p] : parts) {
@@ -162,15 +243,22 @@ int run(const Arguments& args) {
         co_await dispatcher.run();
         signals.cancel();
         client.close_idle();
-        logger.info("stopped", {{"delivered_rows", dispatcher.stats().delivered}});
+        std::int64_t delivered = 0;
+        for (const auto& [account, counts] : dispatcher.stats().rows)
+          delivered += counts.delivered;
+        status_server.stop();
+        logger.info("stopped", {{"delivered_rows", delivered}});
       },
       asio::detached);
+  asio::co_spawn(io, observe(metrics, health, dispatcher, listener, parts, pool, stopping),
+                 asio::detached);
   std::uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
     asio::co_spawn(io, watchdog(std::chrono::microseconds(watchdog_usec), stopping),
                    asio::detached);
   }
   logger.info("keapsync started", {{"accounts", static_cast<std::int64_t>(accounts.size())},
+                                   {"status_port", static_cast<std::int64_t>(status_server.port())},
                                    {"concurrency", config.worker.concurrency},
                                    {"api_url", config.keap.api_url}});
   sd_notify(0, "READY=1");

@@ -11,10 +11,9 @@
 namespace keapsync::engine {
 
 Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
-                       ContactProcessor& processor,
-                       std::map<std::string, AccountContext>& accounts,
-                       const config::WorkerConfig& worker, std::string worker_id,
-                       keap::Clock clock, log::Logger logger)
+                       ContactProcessor& processor, std::map<std::string, AccountContext>& accounts,
+                       const config::WorkerConfig& worker, std::string worker_id, keap::Clock clock,
+                       log::Logger logger)
     : executor_(executor),
       db_(db),
       processor_(processor),
@@ -117,15 +116,16 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
       logger_.warn("lease expired before the contact was settled; another worker redelivers it",
                    {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     } else {
-      stats_.delivered += static_cast<std::int64_t>(s.delivered.size());
-      stats_.dead += static_cast<std::int64_t>(s.dead.size());
-      stats_.retried += static_cast<std::int64_t>(s.retry.size());
+      auto& counts = stats_.rows[contact.account];
+      counts.delivered += static_cast<std::int64_t>(s.delivered.size());
+      counts.dead += static_cast<std::int64_t>(s.dead.size());
+      counts.retried += static_cast<std::int64_t>(s.retry.size());
     }
   } catch (const std::exception& e) {
     // The database failed mid-way: the lease expires and the contact is redelivered.
-    logger_.error("contact not settled", {{"account", contact.account},
-                                          {"contact_ref", contact.contact_ref},
-                                          {"error", e.what()}});
+    logger_.error(
+        "contact not settled",
+        {{"account", contact.account}, {"contact_ref", contact.contact_ref}, {"error", e.what()}});
   }
   in_flight_.erase(token);
   wake();
@@ -138,7 +138,8 @@ void Dispatcher::release_in_flight() {
   try {
     pqxx::connection conn(db_.url());
     db::OutboxRepository repo(conn);
-    for (const auto& [token, contact] : in_flight_) repo.release(contact);
+    for (const auto& [token, contact] : in_flight_)
+      repo.release(contact);
   } catch (const std::exception& e) {
     logger_.error("could not release in-flight contacts; their leases expire instead",
                   {{"error", e.what()}});

@@ -20,10 +20,14 @@
 
 namespace keapsync::engine {
 
+struct RowCounts {
+  std::int64_t delivered = 0;
+  std::int64_t dead = 0;
+  std::int64_t retried = 0;
+};
+
 struct DispatcherStats {
-  std::int64_t delivered = 0;  // rows
-  std::int64_t dead = 0;       // rows
-  std::int64_t retried = 0;    // rows
+  std::map<std::string, RowCounts> rows;  // by account, since start
   std::int64_t claims = 0;
   bool database_ok = false;
 };

@@ -61,16 +61,16 @@ class OAuth : public ::testing::Test {
   std::string config(bool encrypt = true) {
     const auto secret = dir.write("client-secret", kClientSecret);
     const auto key = dir.write("token-key", kTokenKey);
-    return dir.write(
-        "keapsync.yaml",
-        "database:\n  url: \"" + db.url() + "\"\n" + "keap:\n  api_url: " + sandbox.base_url() +
-            "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
-            "  authorize_url: " + sandbox.base_url() + "/app/oauth/authorize\n" +
-            "  ca_file: " + sandbox.ca_file() + "\n" + "worker:\n  poll_interval: 200ms\n" +
-            (encrypt ? "token_encryption_key_file: " + key + "\n" : std::string()) +
-            "accounts:\n  default:\n    auth: oauth\n    client_id: shop-app\n"
-            "    client_secret_file: " +
-            secret + "\n");
+    return dir.write("keapsync.yaml",
+                     "database:\n  url: \"" + db.url() + "\"\n" + "keap:\n  api_url: " +
+                         sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() +
+                         "/token\n" + "  authorize_url: " + sandbox.base_url() +
+                         "/app/oauth/authorize\n" + "  ca_file: " + sandbox.ca_file() + "\n" +
+                         "worker:\n  poll_interval: 200ms\nlisten: 127.0.0.1:0\n" +
+                         (encrypt ? "token_encryption_key_file: " + key + "\n" : std::string()) +
+                         "accounts:\n  default:\n    auth: oauth\n    client_id: shop-app\n"
+                         "    client_secret_file: " +
+                         secret + "\n");
   }
 
   // Follows the authorize URL like a browser: the sandbox approves and redirects.

@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <thread>
 
+#include "http/url.hpp"
 #include "support/background_process.hpp"
 #include "support/https_get.hpp"
 #include "support/migrated_database.hpp"
@@ -16,6 +21,22 @@ namespace keapsync {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A plain HTTP GET of the loopback status endpoint; the whole response.
+std::string plain_get(const std::string& url) {
+  const auto u = http::Url::parse(url.substr(0, url.find('/', 7)), true);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address(u.host), u.port});
+  const std::string request = "GET " + url.substr(url.find('/', 7)) +
+                              " HTTP/1.1\r\nHost: " + u.authority() +
+                              "\r\nConnection: close\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string response;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
+  return response;
+}
 
 constexpr const char* kApiKey = "KeapAK-daemon-test-0123456789abcdef";
 
@@ -33,7 +54,7 @@ class Daemon : public ::testing::Test {
         "keapsync.yaml",
         "database:\n  url: \"" + db.url() +
             "\"\n"
-            "log:\n  level: debug\n"
+            "log:\n  level: debug\nlisten: 127.0.0.1:0\n"
             "keap:\n"
             "  api_url: " +
             sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
@@ -104,6 +125,33 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
     emails.insert(email_of(c));
   EXPECT_EQ(emails.count("alice@new.example"), 1u);
 
+  // The status endpoint tells the operator the same.
+  const auto log_so_far = testing::read_file(log_file);
+  const auto at = log_so_far.find("\"status_port\":");
+  ASSERT_NE(at, std::string::npos) << log_so_far;
+  const int port = std::stoi(log_so_far.substr(at + 14));
+  const auto base = "http://127.0.0.1:" + std::to_string(port);
+  // The observer refreshes health and metrics every second: poll with a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::string ready = plain_get(base + "/readyz");
+  while (ready.find("200 OK") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    ready = plain_get(base + "/readyz");
+  }
+  EXPECT_NE(ready.find("200 OK"), std::string::npos) << ready;
+  std::string metrics;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = plain_get(base + "/metrics");
+    if (metrics.find("keapsync_rows_delivered_total{account=\"default\"} 4") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(metrics.find("keapsync_rows_delivered_total{account=\"default\"} 4"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("keapsync_account_state{account=\"default\",state=\"ok\"} 1"),
+            std::string::npos);
+
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   const auto log = testing::read_file(log_file);
   EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
@@ -148,10 +196,11 @@ TEST_F(Daemon, KillMinus9LosesNothing) {
 TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
   testing::TestDatabase empty;
   const auto key = dir.write("k", std::string(kApiKey));
-  const auto cfg = dir.write("c.yaml", "database:\n  url: \"" + empty.url() +
-                                           "\"\naccounts:\n  default:\n    auth: api_key\n"
-                                           "    api_key_file: " +
-                                           key + "\n");
+  const auto cfg =
+      dir.write("c.yaml", "database:\n  url: \"" + empty.url() +
+                              "\"\nlisten: 127.0.0.1:0\naccounts:\n  default:\n    auth: api_key\n"
+                              "    api_key_file: " +
+                              key + "\n");
   auto daemon = testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (daemon.running() && std::chrono::steady_clock::now() < deadline) {
