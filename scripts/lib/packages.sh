@@ -4,8 +4,14 @@
 KEAPSYNC_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   libboost1.81-dev libpqxx-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libssl-dev libsystemd-dev libgtest-dev openssl postgresql
+  libssl-dev libsystemd-dev libgtest-dev openssl postgresql python3 systemd
 )
+
+# Node.js for the OpenAPI check (npm's Prism): Debian's, unless one is installed.
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  ensure_packages nodejs npm
+}
 
 ensure_packages() {
   local missing=() p
