@@ -8,7 +8,9 @@ namespace keapsync::db {
 DatabasePool::DatabasePool(std::string url, int threads)
     : url_(std::move(url)), threads_(static_cast<std::size_t>(threads)) {}
 
-DatabasePool::~DatabasePool() { threads_.join(); }
+DatabasePool::~DatabasePool() {
+  threads_.join();
+}
 
 std::unique_ptr<pqxx::connection> DatabasePool::acquire() {
   {

@@ -59,8 +59,9 @@ boost::asio::awaitable<void> NotificationListener::run() {
           on_notify_();
         }
         boost::system::error_code ec;
-        co_await descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                                        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        co_await descriptor_.async_wait(
+            boost::asio::posix::stream_descriptor::wait_read,
+            boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         if (ec) break;
       }
     } catch (const std::exception& e) {

@@ -41,7 +41,9 @@ std::optional<std::int64_t> numeric_id(const boost::json::value& v) {
   }
 }
 
-bool is_not_found(const keap::ApiOutcome& r) { return !r.ok() && r.error.status == 404; }
+bool is_not_found(const keap::ApiOutcome& r) {
+  return !r.ok() && r.error.status == 404;
+}
 
 }  // namespace
 
@@ -60,9 +62,10 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
     auto parsed = keap::parse_change(row.op, payload);
     if (auto* errors = std::get_if<std::vector<keap::PayloadError>>(&parsed)) {
       s.dead.emplace_back(row.id, keap::join_errors(*errors));
-      logger_.warn("invalid outbox row dead-lettered",
-                   {{"account", c.account}, {"contact_ref", c.contact_ref}, {"outbox_id", row.id},
-                    {"error", keap::join_errors(*errors)}});
+      logger_.warn("invalid outbox row dead-lettered", {{"account", c.account},
+                                                        {"contact_ref", c.contact_ref},
+                                                        {"outbox_id", row.id},
+                                                        {"error", keap::join_errors(*errors)}});
       continue;
     }
     changes.push_back(std::move(std::get<keap::PendingChange>(parsed)));
@@ -73,7 +76,8 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
   const auto failure = co_await execute(keap::coalesce(changes), valid, account);
   const auto now = clock_();
   if (!failure) {
-    for (const auto& row : valid.rows) s.delivered.push_back(row.id);
+    for (const auto& row : valid.rows)
+      s.delivered.push_back(row.id);
     logger_.info("contact delivered", {{"account", c.account},
                                        {"contact_ref", c.contact_ref},
                                        {"rows", static_cast<std::int64_t>(valid.rows.size())}});
@@ -82,27 +86,31 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
   const auto& error = failure->error;
   switch (error.error_class) {
     case keap::ErrorClass::permanent:
-      for (const auto& row : valid.rows) s.dead.emplace_back(row.id, error.message);
-      logger_.warn("Keap refused the change: rows dead-lettered",
-                   {{"account", c.account}, {"contact_ref", c.contact_ref},
-                    {"error", error.message}});
+      for (const auto& row : valid.rows)
+        s.dead.emplace_back(row.id, error.message);
+      logger_.warn(
+          "Keap refused the change: rows dead-lettered",
+          {{"account", c.account}, {"contact_ref", c.contact_ref}, {"error", error.message}});
       break;
     case keap::ErrorClass::transient: {
       auto retry = settle_transient_failure(valid, error.message, policy_, now);
       s.delivered.clear();
-      for (auto& d : retry.dead) s.dead.push_back(std::move(d));
+      for (auto& d : retry.dead)
+        s.dead.push_back(std::move(d));
       s.retry = std::move(retry.retry);
       s.retry_error = retry.retry_error;
       s.retry_at = retry.retry_at;
-      logger_.warn("delivery failed, will retry",
-                   {{"account", c.account}, {"contact_ref", c.contact_ref},
-                    {"error", error.message}, {"gave_up", s.retry.empty()}});
+      logger_.warn("delivery failed, will retry", {{"account", c.account},
+                                                   {"contact_ref", c.contact_ref},
+                                                   {"error", error.message},
+                                                   {"gave_up", s.retry.empty()}});
       break;
     }
     case keap::ErrorClass::throttled:
     case keap::ErrorClass::auth:
       // Not the rows' fault: wait without counting an attempt.
-      for (const auto& row : valid.rows) s.retry.push_back(row.id);
+      for (const auto& row : valid.rows)
+        s.retry.push_back(row.id);
       s.retry_error = error.message;
       s.retry_at = std::max(failure->retry_at, now + std::chrono::seconds(1));
       s.count_attempt = false;
@@ -236,7 +244,8 @@ boost::asio::awaitable<std::optional<std::int64_t>> ContactProcessor::resolve_ta
     failure = permanent("Keap created tag " + tag.display() + " but sent no id");
     co_return std::nullopt;
   }
-  logger_.info("created Keap tag", {{"account", account.name}, {"tag", tag.name}, {"tag_id", *tag_id}});
+  logger_.info("created Keap tag",
+               {{"account", account.name}, {"tag", tag.name}, {"tag_id", *tag_id}});
   account.tags.remember(tag.name, *tag_id);
   co_return tag_id;
 }

@@ -28,8 +28,8 @@ class ContactProcessor {
  private:
   // nullopt: done; otherwise why the plan stopped.
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> execute(const keap::ContactPlan& plan,
-                                                                   const db::ClaimedContact& c,
-                                                                   AccountContext& account);
+                                                                  const db::ClaimedContact& c,
+                                                                  AccountContext& account);
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
       const keap::ContactChange& change, const std::string& keap_id, AccountContext& account);
   // The tag's id: from the cache, found by name, or created (when `create`).

@@ -11,9 +11,12 @@ enum class AccountState {
 
 inline const char* to_string(AccountState s) {
   switch (s) {
-    case AccountState::ok: return "ok";
-    case AccountState::reauthorization_required: return "reauthorization_required";
-    case AccountState::credentials_rejected: return "credentials_rejected";
+    case AccountState::ok:
+      return "ok";
+    case AccountState::reauthorization_required:
+      return "reauthorization_required";
+    case AccountState::credentials_rejected:
+      return "credentials_rejected";
   }
   return "ok";
 }
