@@ -182,7 +182,7 @@ int run(const Arguments& args) {
     p.limiter = limiter.get();
     p.api = std::make_unique<keap::KeapApi>(client, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
-    accounts[name] = engine::AccountContext{name, p.api.get(), {}, true};
+    accounts[name] = engine::AccountContext{name, p.api.get(), {}, account.create_missing_tags};
     parts.emplace(name, std::move(p));
   }
 

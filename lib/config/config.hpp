@@ -48,9 +48,10 @@ enum class AuthKind { oauth, api_key };
 
 struct AccountConfig {
   AuthKind auth = AuthKind::oauth;
-  std::string client_id;           // oauth
-  std::string client_secret_file;  // oauth
-  std::string api_key_file;        // api_key
+  std::string client_id;            // oauth
+  std::string client_secret_file;   // oauth
+  std::string api_key_file;         // api_key
+  bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
 };
 
 struct Config {

@@ -43,7 +43,7 @@ const std::vector<std::string> kTopKeys{"database",
                                         "token_encryption_previous_key_files",
                                         "accounts"};
 const std::vector<std::string> kAccountKeys{"auth", "client_id", "client_secret_file",
-                                            "api_key_file"};
+                                            "api_key_file", "create_missing_tags"};
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -331,6 +331,8 @@ void read_account(const std::string& name, const YAML::Node& node, Reader& r, Ac
   r.string(node, "client_id", path + ".client_id", out.client_id);
   r.string(node, "client_secret_file", path + ".client_secret_file", out.client_secret_file);
   r.string(node, "api_key_file", path + ".api_key_file", out.api_key_file);
+  r.choice(node, "create_missing_tags", path + ".create_missing_tags", out.create_missing_tags,
+           {{"true", true}, {"false", false}});
   if (!node["auth"].IsDefined()) return;
   if (out.auth == AuthKind::oauth) {
     r.require(node, "client_id", path + ".client_id", "the OAuth client id of your Keap app");

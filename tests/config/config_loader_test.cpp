@@ -67,6 +67,13 @@ TEST_F(ConfigLoader, ReadsTypedValues) {
   EXPECT_EQ(result.config->worker.retry_max, std::chrono::hours(2));
   EXPECT_EQ(result.config->log.level, LogLevel::debug);
   EXPECT_EQ(result.config->keap.api_url, "https://127.0.0.1:8443/crm");
+  EXPECT_TRUE(result.config->accounts.at("default").create_missing_tags);
+  const auto off = parse(base() + "    create_missing_tags: false\n");
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->accounts.at("default").create_missing_tags);
+  EXPECT_EQ(only_error(base() + "    create_missing_tags: maybe\n"),
+            "keapsync.yaml:7:26: accounts.default.create_missing_tags: expected one of true, "
+            "false, got \"maybe\"");
 }
 
 TEST_F(ConfigLoader, UnknownKeyIsAnErrorWithLineAndSuggestion) {
