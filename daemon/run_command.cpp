@@ -148,7 +148,8 @@ int run(const Arguments& args) {
   http::Client client(io.get_executor(), http_options);
   const http::Url api_url = http::Url::parse(config.keap.api_url);
 
-  db::DatabasePool pool(config.database.url, 2);
+  // A token refresh holds a pool thread while it waits for Keap: keep spares for the outbox.
+  db::DatabasePool pool(config.database.url, 2 + static_cast<int>(config.accounts.size()));
   const keap::TokenKeys keys = load_token_keys(config, logger);
   // Keap counts OAuth quotas per client id and key quotas per key: one limiter each.
   std::map<std::string, std::unique_ptr<keap::RateLimiter>> limiters;
