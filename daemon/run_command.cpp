@@ -83,8 +83,13 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
                               const bool& stopping) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   std::map<std::string, engine::RowCounts> reported;
+  std::int64_t claims = 0;
   for (int tick = 0; !stopping; ++tick) {
     health.loop_tick();
+    if (dispatcher.stats().claims != claims) {
+      claims = dispatcher.stats().claims;
+      health.claim_succeeded();
+    }
     health.set_database_reachable(dispatcher.stats().database_ok);
     health.set_listen_connected(listener.connected());
     metrics.database_reachable.set({}, dispatcher.stats().database_ok ? 1 : 0);

@@ -44,6 +44,7 @@ OAuthCredentials::OAuthCredentials(asio::any_io_executor executor, std::string a
       ticker_(executor) {}
 
 AccountState OAuthCredentials::state() const {
+  if (!loaded_) return AccountState::ok;  // not known before the first read of the store
   return schedule_.state() == RefreshState::reauthorization_required
              ? AccountState::reauthorization_required
              : AccountState::ok;
