@@ -5,15 +5,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <thread>
 
-#include "http/url.hpp"
 #include "support/background_process.hpp"
 #include "support/https_get.hpp"
 #include "support/migrated_database.hpp"
@@ -29,22 +23,6 @@ using namespace std::chrono_literals;
 constexpr const char* kClientSecret = "sandbox-client-secret-42";
 constexpr const char* kTokenKey =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-// A plain HTTP GET (the browser following Keap's redirect to the loopback listener).
-std::string plain_get(const std::string& url) {
-  const auto u = http::Url::parse(url.substr(0, url.find('/', 7)), true);
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address(u.host), u.port});
-  const std::string request = "GET " + url.substr(url.find('/', 7)) +
-                              " HTTP/1.1\r\nHost: " + u.authority() +
-                              "\r\nConnection: close\r\n\r\n";
-  boost::asio::write(socket, boost::asio::buffer(request));
-  std::string response;
-  boost::system::error_code ec;
-  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
-  return response;
-}
 
 class OAuth : public ::testing::Test {
  protected:
@@ -98,7 +76,7 @@ class OAuth : public ::testing::Test {
     EXPECT_FALSE(url.empty()) << testing::read_file(log_file);
     EXPECT_NE(url.find("scope=full"), std::string::npos);
     EXPECT_NE(url.find("state="), std::string::npos);
-    const auto page = plain_get(approve(url));
+    const auto page = testing::plain_get(approve(url));
     EXPECT_NE(page.find("200 OK"), std::string::npos) << page;
     EXPECT_EQ(auth.stop(0, 30s), 0) << testing::read_file(log_file);
     return testing::read_file(log_file);

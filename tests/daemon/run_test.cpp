@@ -3,14 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <thread>
 
-#include "http/url.hpp"
 #include "support/background_process.hpp"
 #include "support/https_get.hpp"
 #include "support/migrated_database.hpp"
@@ -21,22 +16,6 @@ namespace keapsync {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A plain HTTP GET of the loopback status endpoint; the whole response.
-std::string plain_get(const std::string& url) {
-  const auto u = http::Url::parse(url.substr(0, url.find('/', 7)), true);
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address(u.host), u.port});
-  const std::string request = "GET " + url.substr(url.find('/', 7)) +
-                              " HTTP/1.1\r\nHost: " + u.authority() +
-                              "\r\nConnection: close\r\n\r\n";
-  boost::asio::write(socket, boost::asio::buffer(request));
-  std::string response;
-  boost::system::error_code ec;
-  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
-  return response;
-}
 
 constexpr const char* kApiKey = "KeapAK-daemon-test-0123456789abcdef";
 
@@ -133,15 +112,15 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   const auto base = "http://127.0.0.1:" + std::to_string(port);
   // The observer refreshes health and metrics every second: poll with a deadline.
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  std::string ready = plain_get(base + "/readyz");
+  std::string ready = testing::plain_get(base + "/readyz");
   while (ready.find("200 OK") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
-    ready = plain_get(base + "/readyz");
+    ready = testing::plain_get(base + "/readyz");
   }
   EXPECT_NE(ready.find("200 OK"), std::string::npos) << ready;
   std::string metrics;
   while (std::chrono::steady_clock::now() < deadline) {
-    metrics = plain_get(base + "/metrics");
+    metrics = testing::plain_get(base + "/metrics");
     if (metrics.find("keapsync_rows_delivered_total{account=\"default\"} 4") != std::string::npos) {
       break;
     }

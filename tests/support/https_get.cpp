@@ -4,6 +4,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <stdexcept>
 
 #include "http/client.hpp"
@@ -35,6 +38,21 @@ http::Response https_request(const std::string& method, const std::string& url,
   if (!result) throw std::runtime_error("no answer from " + url + " within 10 s");
   if (!*result) throw std::runtime_error(url + ": " + result->error().describe());
   return result->response();
+}
+
+std::string plain_get(const std::string& url) {
+  const auto path = url.find('/', url.find("://") + 3);
+  const auto u = http::Url::parse(url.substr(0, path), true);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address(u.host), u.port});
+  const std::string request = "GET " + url.substr(path) + " HTTP/1.1\r\nHost: " + u.authority() +
+                              "\r\nConnection: close\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string response;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
+  return response;
 }
 
 }  // namespace keapsync::testing
