@@ -178,7 +178,7 @@ Response Router::handle(const Request& req, TimePoint now) {
   if (!target) return v2_error(400, "Malformed request target");
   std::string path = target->path;
   if (starts_with(path, "/crm/rest/")) path = path.substr(4);  // api.infusionsoft.com/crm/rest/v2/…
-  if (starts_with(path, "/_sandbox/")) return admin(req, path);
+  if (starts_with(path, "/_sandbox/")) return admin(req, path, now);
 
   auto route = route_name(req.method, path);
   auto fault = faults_.decide(path == "/token");
@@ -599,7 +599,7 @@ Response Router::tag_contacts(const Request& req, std::uint64_t tag_id, bool app
 
 // ---- /_sandbox -----------------------------------------------------------------
 
-Response Router::admin(const Request& req, const std::string& path) {
+Response Router::admin(const Request& req, const std::string& path, TimePoint now) {
   if (path == "/_sandbox/contacts" && req.method == "GET") {
     json::array out;
     for (auto id : contacts_.ids())
@@ -657,6 +657,10 @@ Response Router::admin(const Request& req, const std::string& path) {
       return v2_error(400, "delays must be between 0 and 5 minutes");
     faults_.set(f);
     return show();
+  }
+  if (path == "/_sandbox/tokens/expire" && req.method == "POST") {
+    const auto expired = tokens_.expire_access_tokens(now);
+    return json_ok(200, json::object{{"expired", expired}});
   }
   if (path == "/_sandbox/reset" && req.method == "POST") {
     contacts_ = ContactStore{};

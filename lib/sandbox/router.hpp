@@ -45,7 +45,7 @@ class Router {
  private:
   Response dispatch(const Request& req, const Target& target, const std::string& path,
                     TimePoint now);
-  Response admin(const Request& req, const std::string& path);
+  Response admin(const Request& req, const std::string& path, TimePoint now);
   Response authorize(const Target& target, TimePoint now);
   Response token(const Request& req, TimePoint now);
   Response api(const Request& req, const Target& target, const std::string& path, TimePoint now);

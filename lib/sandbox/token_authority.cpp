@@ -110,6 +110,17 @@ std::optional<std::string> TokenAuthority::check_access(const std::string& acces
   return it->second.client_id;
 }
 
+std::size_t TokenAuthority::expire_access_tokens(TimePoint now) {
+  std::size_t live = 0;
+  for (auto& [token, t] : access_) {
+    if (now < t.expires) {
+      t.expires = now;
+      ++live;
+    }
+  }
+  return live;
+}
+
 TokenAuthority::Grant TokenAuthority::issue_pair(std::uint64_t chain, TimePoint now) {
   if (++grants_since_purge_ >= 1024) purge(now);
   Chain& c = chains_.at(chain);

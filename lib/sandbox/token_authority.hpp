@@ -50,6 +50,10 @@ class TokenAuthority {
   // The client id the access token belongs to, when it is valid at `now`.
   std::optional<std::string> check_access(const std::string& access_token, TimePoint now) const;
 
+  // Ends every live access token at `now`, as Keap does when it revokes access
+  // early; refresh tokens stay usable. Returns how many were live.
+  std::size_t expire_access_tokens(TimePoint now);
+
   // Live codes, tokens and chains as JSON (for --state), so that a restarted
   // sandbox still honours the tokens it issued; restore throws on bad input.
   boost::json::value snapshot() const;

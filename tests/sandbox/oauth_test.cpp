@@ -174,6 +174,19 @@ TEST_F(OAuth, RefreshRevokesPreviousAccessToken) {
   EXPECT_EQ(bearer("GET", "/rest/v2/oauth/connect/userinfo", access2).status, 200);
 }
 
+TEST_F(OAuth, ExpiringAccessTokensKeepsTheRefreshTokenUsable) {
+  auto [access, refresh_token] = login();
+  auto res = call("POST", "/_sandbox/tokens/expire");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(body(res).at("expired").as_int64(), 1);
+  EXPECT_EQ(bearer("GET", "/rest/v2/oauth/connect/userinfo", access).status, 401);
+  auto fresh = refresh(refresh_token);
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
+  const auto access2 = std::string(body(fresh).at("access_token").as_string());
+  EXPECT_EQ(bearer("GET", "/rest/v2/oauth/connect/userinfo", access2).status, 200);
+  EXPECT_EQ(body(call("POST", "/_sandbox/tokens/expire")).at("expired").as_int64(), 1);
+}
+
 TEST_F(OAuth, NewAuthorizationRevokesOlderChain) {
   auto [access1, refresh1] = login();
   auto [access2, refresh2] = login();
