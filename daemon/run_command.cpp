@@ -172,8 +172,10 @@ int run(const Arguments& args) {
       p.oauth =
           std::make_unique<keap::OAuthClient>(client, config.keap.token_url, account.client_id,
                                               config::read_secret_file(account.client_secret_file));
-      auto oauth = std::make_unique<keap::OAuthCredentials>(io.get_executor(), name, pool, keys,
-                                                            *p.oauth, clock, account_log);
+      keap::RefreshPolicy refresh_policy;
+      refresh_policy.refresh_fraction = config.keap.token_refresh_fraction;
+      auto oauth = std::make_unique<keap::OAuthCredentials>(
+          io.get_executor(), name, pool, keys, *p.oauth, clock, account_log, refresh_policy);
       p.oauth_credentials = oauth.get();
       p.credentials = std::move(oauth);
       limiter_key = "client:" + account.client_id;

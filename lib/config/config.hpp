@@ -42,6 +42,8 @@ struct KeapConfig {
   std::string token_url = "https://api.infusionsoft.com/token";
   std::string authorize_url = "https://accounts.infusionsoft.com/app/oauth/authorize";
   std::string ca_file;  // empty: the system trust store
+  // OAuth: refresh when this fraction of the access token's expires_in has passed.
+  double token_refresh_fraction = 0.75;
 };
 
 enum class AuthKind { oauth, api_key };

@@ -29,7 +29,7 @@ const std::map<std::string, std::vector<std::string>>& section_keys() {
       {"worker",
        {"concurrency", "poll_interval", "max_attempts", "shutdown_timeout", "lease_duration",
         "batch_size", "max_rows_per_contact", "retry_initial", "retry_max"}},
-      {"keap", {"api_url", "token_url", "authorize_url", "ca_file"}},
+      {"keap", {"api_url", "token_url", "authorize_url", "ca_file", "token_refresh_fraction"}},
   };
   return keys;
 }
@@ -85,6 +85,13 @@ std::string lower(std::string s) {
   for (auto& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// 0.1 → "0.1", 0.95 → "0.95": the shortest form that reads back the same.
+std::string format_number(double value) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);
 }
 
 std::string kind_of(const YAML::Node& node) {
@@ -167,6 +174,22 @@ class Reader {
     if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
       error(path, *node,
             "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                ", got \"" + text + "\"");
+      return;
+    }
+    out = value;
+  }
+
+  void number(const YAML::Node& parent, const std::string& name, const std::string& path,
+              double& out, double min, double max) {
+    const auto node = scalar(parent, name, path);
+    if (!node) return;
+    const std::string& text = node->Scalar();
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= min && value <= max)) {
+      error(path, *node,
+            "expected a number from " + format_number(min) + " to " + format_number(max) +
                 ", got \"" + text + "\"");
       return;
     }
@@ -301,7 +324,7 @@ bool has_password(const std::string& url) {
   return at != std::string::npos && colon != std::string::npos && colon < at;
 }
 
-void read_urls(const YAML::Node& keap, Reader& r, KeapConfig& out) {
+void read_keap(const YAML::Node& keap, Reader& r, KeapConfig& out) {
   const std::vector<std::pair<std::string, std::string*>> urls{
       {"api_url", &out.api_url},
       {"token_url", &out.token_url},
@@ -317,6 +340,8 @@ void read_urls(const YAML::Node& keap, Reader& r, KeapConfig& out) {
   if (!out.ca_file.empty() && ::access(out.ca_file.c_str(), R_OK) != 0) {
     r.error("keap.ca_file", keap["ca_file"], "cannot read CA bundle \"" + out.ca_file + "\"");
   }
+  r.number(keap, "token_refresh_fraction", "keap.token_refresh_fraction",
+           out.token_refresh_fraction, 0.1, 0.95);
 }
 
 void read_account(const std::string& name, const YAML::Node& node, Reader& r, AccountConfig& out) {
@@ -405,7 +430,7 @@ Config read_config(const YAML::Node& root, Reader& r) {
 
   const YAML::Node keap = root["keap"];
   if (keap.IsDefined() && r.check_map(keap, "keap", section_keys().at("keap"))) {
-    read_urls(keap, r, c.keap);
+    read_keap(keap, r, c.keap);
   }
 
   r.string(root, "listen", "listen", c.listen);

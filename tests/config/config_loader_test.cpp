@@ -145,6 +145,22 @@ TEST_F(ConfigLoader, PasswordInDatabaseUrlIsRefused) {
             std::string::npos);
 }
 
+TEST_F(ConfigLoader, TokenRefreshFractionIsANumberWithinBounds) {
+  EXPECT_DOUBLE_EQ(parse(base()).config->keap.token_refresh_fraction, 0.75);
+  const auto half = parse(base() + "keap:\n  token_refresh_fraction: 0.5\n");
+  ASSERT_TRUE(half.config);
+  EXPECT_DOUBLE_EQ(half.config->keap.token_refresh_fraction, 0.5);
+  EXPECT_EQ(only_error(base() + "keap:\n  token_refresh_fraction: 1\n"),
+            "keapsync.yaml:8:27: keap.token_refresh_fraction: expected a number from 0.1 to 0.95, "
+            "got \"1\"");
+  EXPECT_EQ(only_error(base() + "keap:\n  token_refresh_fraction: 75%\n"),
+            "keapsync.yaml:8:27: keap.token_refresh_fraction: expected a number from 0.1 to 0.95, "
+            "got \"75%\"");
+  const auto env = parse(base(), {{"KEAPSYNC_KEAP_TOKEN_REFRESH_FRACTION", "0.9"}});
+  ASSERT_TRUE(env.config);
+  EXPECT_DOUBLE_EQ(env.config->keap.token_refresh_fraction, 0.9);
+}
+
 TEST_F(ConfigLoader, PlainHttpKeapUrlIsRefused) {
   EXPECT_EQ(only_error(base() + "keap:\n  api_url: http://127.0.0.1:8080/crm\n"),
             "keapsync.yaml:8:12: keap.api_url: must be an https:// URL (TLS is always verified), "
