@@ -19,7 +19,7 @@ class Cli : public ::testing::Test {
   testing::TempDir dir;
 
   std::string config_for(const std::string& url) {
-    const auto key = dir.write("api-key", "KeapAK-cli-test-key-0001\n");
+    const auto key = dir.write_secret("api-key", "KeapAK-cli-test-key-0001\n");
     return dir.write("keapsync.yaml", "database:\n  url: \"" + url +
                                           "\"\naccounts:\n  default:\n    auth: api_key\n"
                                           "    api_key_file: " +

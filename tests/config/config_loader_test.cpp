@@ -13,7 +13,7 @@ namespace {
 class ConfigLoader : public ::testing::Test {
  protected:
   testing::TempDir dir;
-  std::string key_file = dir.write("api-key", "KeapAK-0123456789abcdef\n");
+  std::string key_file = dir.write_secret("api-key", "KeapAK-0123456789abcdef\n");
 
   std::string base() const {
     return "database:\n"
@@ -192,8 +192,8 @@ TEST_F(ConfigLoader, EnvironmentErrorsNameTheVariable) {
 }
 
 TEST_F(ConfigLoader, PreviousTokenKeysAreAListOfReadableFiles) {
-  const auto current = dir.write("current", "k1-secret-material");
-  const auto old = dir.write("old", "k0-secret-material");
+  const auto current = dir.write_secret("current", "k1-secret-material");
+  const auto old = dir.write_secret("old", "k0-secret-material");
   const auto ok = parse(base() + "token_encryption_key_file: " + current +
                         "\ntoken_encryption_previous_key_files: [" + old + "]\n");
   ASSERT_TRUE(ok.config) << (ok.errors.empty() ? "" : ok.errors.front().to_string());

@@ -37,8 +37,8 @@ class OAuth : public ::testing::Test {
   std::string log_file = dir.path() + "/out.log";
 
   std::string config(bool encrypt = true) {
-    const auto secret = dir.write("client-secret", kClientSecret);
-    const auto key = dir.write("token-key", kTokenKey);
+    const auto secret = dir.write_secret("client-secret", kClientSecret);
+    const auto key = dir.write_secret("token-key", kTokenKey);
     return dir.write("keapsync.yaml",
                      "database:\n  url: \"" + db.url() + "\"\n" + "keap:\n  api_url: " +
                          sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() +

@@ -28,7 +28,7 @@ class Daemon : public ::testing::Test {
   std::string log_file = dir.path() + "/daemon.log";
 
   std::string config(const std::string& extra = "") {
-    const auto key = dir.write("api-key", std::string(kApiKey) + "\n");
+    const auto key = dir.write_secret("api-key", std::string(kApiKey) + "\n");
     return dir.write(
         "keapsync.yaml",
         "database:\n  url: \"" + db.url() +
@@ -174,7 +174,7 @@ TEST_F(Daemon, KillMinus9LosesNothing) {
 
 TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
   testing::TestDatabase empty;
-  const auto key = dir.write("k", std::string(kApiKey));
+  const auto key = dir.write_secret("k", std::string(kApiKey));
   const auto cfg =
       dir.write("c.yaml", "database:\n  url: \"" + empty.url() +
                               "\"\nlisten: 127.0.0.1:0\naccounts:\n  default:\n    auth: api_key\n"

@@ -110,7 +110,7 @@ TEST_F(KeapApiTest, ASecond401GivesUpWithAnAuthError) {
 }
 
 TEST_F(KeapApiTest, ApiKeyIsSentInItsHeaderAndA401BlocksTheAccount) {
-  const auto key_file = dir.write("key", "KeapAK-test-key-123456\n");
+  const auto key_file = dir.write_secret("key", "KeapAK-test-key-123456\n");
   ApiKeyCredentials credentials(key_file, clock.clock(), logger);
   server.set_handler([](const testing::TestRequest&) {
     return testing::TestResponse{401, {}, "{}"};
@@ -124,7 +124,7 @@ TEST_F(KeapApiTest, ApiKeyIsSentInItsHeaderAndA401BlocksTheAccount) {
   EXPECT_EQ(again.error.error_class, ErrorClass::auth);
   EXPECT_EQ(server.requests(), 1u);
   // A new key in the file unblocks it (after the recheck interval).
-  std::ofstream(key_file) << "KeapAK-new-key-654321\n";
+  dir.write_secret("key", "KeapAK-new-key-654321\n");
   clock.advance(std::chrono::minutes(1));
   server.set_handler([](const testing::TestRequest&) {
     return testing::TestResponse{200, {}, "{}"};

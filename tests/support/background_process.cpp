@@ -6,16 +6,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "support/suite_log.hpp"
+
 namespace keapsync::testing {
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::string& log_file,
-                                     const std::map<std::string, std::string>& extra_env) {
+                                     const std::map<std::string, std::string>& extra_env)
+    : log_file_(log_file) {
+  for (const auto& a : argv)
+    command_ += (command_.empty() ? "" : " ") + a;
+  std::error_code ec;
+  log_start_ = std::filesystem::exists(log_file, ec) ? std::filesystem::file_size(log_file, ec) : 0;
   const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot open " + log_file);
   pid_ = ::fork();
@@ -37,6 +45,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
 
 BackgroundProcess::~BackgroundProcess() {
   if (running()) stop(SIGKILL, std::chrono::seconds(10));
+  const auto output = read_file(log_file_);
+  if (output.size() > log_start_)
+    keep_output(command_, std::string_view(output).substr(log_start_));
 }
 
 bool BackgroundProcess::running() {

@@ -1,8 +1,10 @@
 // A program running beside a test (the daemon), its output captured in a
 // file; stopped by a signal with a bounded wait, killed at the end otherwise.
+// At the end, what it wrote is kept in the suite's log (support/suite_log.hpp).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ class BackgroundProcess {
   int pid() const { return pid_; }
 
  private:
+  std::string command_;
+  std::string log_file_;
+  std::uintmax_t log_start_ = 0;  // the file's size before this process wrote to it
   int pid_ = -1;
   int status_ = -1;
 };

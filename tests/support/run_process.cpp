@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "support/suite_log.hpp"
+
 namespace keapsync::testing {
 
 ProcessResult run_process(const std::vector<std::string>& argv,
@@ -55,6 +57,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::string command;
+  for (const auto& a : argv)
+    command += (command.empty() ? "" : " ") + a;
+  keep_output(command, result.out + result.err);
   return result;
 }
 

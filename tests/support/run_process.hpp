@@ -1,4 +1,5 @@
-// Runs a program to completion and captures its exit code, stdout and stderr.
+// Runs a program to completion and captures its exit code, stdout and stderr
+// (also kept in the suite's log, support/suite_log.hpp).
 #pragma once
 
 #include <map>

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "support/suite_log.hpp"
+
 namespace keapsync::testing {
 
 TempDir::TempDir() {
@@ -25,6 +27,12 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
   out << content;
   if (!out) throw std::runtime_error("cannot write " + file);
   return file;
+}
+
+std::string TempDir::write_secret(const std::string& name, const std::string& content) const {
+  // keapsync drops trailing line breaks from secret files; so does the check.
+  record_secret(content.substr(0, content.find_last_not_of("\r\n") + 1));
+  return write(name, content);
 }
 
 }  // namespace keapsync::testing

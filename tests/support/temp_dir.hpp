@@ -15,6 +15,9 @@ class TempDir {
   const std::string& path() const { return path_; }
   // Writes `content` to path()/name and returns the file's path.
   std::string write(const std::string& name, const std::string& content) const;
+  // write() for a secret handed to keapsync (an API key, a client secret, a
+  // token key): also recorded for the suite's log check (support/suite_log.hpp).
+  std::string write_secret(const std::string& name, const std::string& content) const;
 
  private:
   std::string path_;

@@ -20,6 +20,7 @@
 #include "sandbox/router.hpp"
 #include "sandbox/server.hpp"
 #include "support/migrated_database.hpp"
+#include "support/suite_log.hpp"
 #include "support/temp_dir.hpp"
 #include "tls/certificate_authority.hpp"
 
@@ -57,6 +58,7 @@ class OAuthCredentialsTest : public ::testing::Test {
   RateLimiter limiter{RateLimits::oauth(), clock.now()};
 
   void SetUp() override {
+    testing::record_secret(kClientSecret);
     const auto pair = ca.issue_server({"127.0.0.1"});
     sandbox::Server::Options options;
     options.certificate_pem = pair.certificate_pem;

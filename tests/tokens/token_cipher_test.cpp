@@ -113,7 +113,7 @@ TEST(TokenCipher, RejectsEverythingElseWithoutEchoingIt) {
 
 TEST(TokenCipher, KeyFileIsFoundInTheCredentialsDirectory) {
   testing::TempDir dir;
-  dir.write("token.key", kHexKey + "\n");
+  dir.write_secret("token.key", kHexKey + "\n");
   dir.write("bad.key", "short\n");
   ::setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
   const auto c = TokenCipher::from_key_file("token.key");
