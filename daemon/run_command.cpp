@@ -98,8 +98,14 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
       const auto state = engine_state(p.credentials->state(), p.limiter->paused_until() > now);
       health.set_account(name, state);
       metrics.set_account_state(name, state);
-      metrics.rate_limit_remaining.set({name, "minute"},
-                                       static_cast<double>(p.limiter->minute_available(now)));
+      auto& limiter = *p.limiter;
+      metrics.rate_limit_remaining.set({name, "product_throttle_minute"},
+                                       static_cast<double>(limiter.minute_available(now)));
+      metrics.rate_limit_remaining.set({name, "tenant_throttle_minute"},
+                                       static_cast<double>(limiter.tenant_minute_available(now)));
+      metrics.rate_limit_remaining.set({name, "product_quota_day"},
+                                       static_cast<double>(std::max<std::int64_t>(
+                                           0, limiter.daily_limit() - limiter.daily_used())));
       if (p.oauth_credentials != nullptr) {
         if (const auto expiry = p.oauth_credentials->expires_at()) {
           metrics.token_expiry.set(
@@ -110,9 +116,12 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
     for (const auto& [account, counts] : dispatcher.stats().rows) {
       auto& last = reported[account];
       metrics.rows_delivered.inc({account}, static_cast<double>(counts.delivered - last.delivered));
-      metrics.rows_dead.inc({account, "any"}, static_cast<double>(counts.dead - last.dead));
-      metrics.rows_retried.inc({account, "any"},
-                               static_cast<double>(counts.retried - last.retried));
+      for (const auto& [reason_class, n] : counts.dead)
+        metrics.rows_dead.inc({account, reason_class},
+                              static_cast<double>(n - last.dead[reason_class]));
+      for (const auto& [error_class, n] : counts.retried)
+        metrics.rows_retried.inc({account, error_class},
+                                 static_cast<double>(n - last.retried[error_class]));
       last = counts;
     }
     if (tick % 15 == 0) {
@@ -205,6 +214,16 @@ int run(const Arguments& args) {
   engine::Metrics metrics(
       kVersion,
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  for (auto& [name, p] : parts) {
+    p.api->observe_requests([&metrics, account = name](const keap::RequestRecord& r) {
+      metrics.record_keap_request(account, r.method, r.route, r.status, r.seconds);
+    });
+    if (p.oauth_credentials != nullptr) {
+      p.oauth_credentials->observe_refreshes([&metrics, account = name](std::string_view result) {
+        metrics.token_refreshes.inc({account, std::string(result)});
+      });
+    }
+  }
   engine::HealthState health(engine::HealthRules{std::max<std::chrono::milliseconds>(
       std::chrono::seconds(60), 3 * config.worker.poll_interval)});
   health.set_schema_current(true);

@@ -51,9 +51,10 @@ ContactProcessor::ContactProcessor(db::DatabasePool& db, const RetryPolicy& poli
                                    keap::Clock clock, log::Logger logger)
     : db_(db), policy_(policy), clock_(std::move(clock)), logger_(std::move(logger)) {}
 
-boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::ClaimedContact& c,
-                                                                 AccountContext& account) {
-  db::Settlement s;
+boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedContact& c,
+                                                          AccountContext& account) {
+  Verdict verdict;
+  db::Settlement& s = verdict.settlement;
   db::ClaimedContact valid{c.account, c.contact_ref, c.lease_token, {}};
   std::vector<keap::PendingChange> changes;
   for (const auto& row : c.rows) {
@@ -61,7 +62,7 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
     if (row.payload) payload = boost::json::parse(*row.payload);
     auto parsed = keap::parse_change(row.op, payload);
     if (auto* errors = std::get_if<std::vector<keap::PayloadError>>(&parsed)) {
-      s.dead.emplace_back(row.id, keap::join_errors(*errors));
+      verdict.bury(row.id, keap::join_errors(*errors), "payload");
       logger_.warn("invalid outbox row dead-lettered", {{"account", c.account},
                                                         {"contact_ref", c.contact_ref},
                                                         {"outbox_id", row.id},
@@ -71,7 +72,7 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
     changes.push_back(std::move(std::get<keap::PendingChange>(parsed)));
     valid.rows.push_back(row);
   }
-  if (valid.rows.empty()) co_return s;
+  if (valid.rows.empty()) co_return verdict;
 
   const auto failure = co_await execute(keap::coalesce(changes), valid, account);
   const auto now = clock_();
@@ -81,23 +82,23 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
     logger_.info("contact delivered", {{"account", c.account},
                                        {"contact_ref", c.contact_ref},
                                        {"rows", static_cast<std::int64_t>(valid.rows.size())}});
-    co_return s;
+    co_return verdict;
   }
   const auto& error = failure->error;
   switch (error.error_class) {
     case keap::ErrorClass::permanent:
       for (const auto& row : valid.rows)
-        s.dead.emplace_back(row.id, error.message);
+        verdict.bury(row.id, error.message, "permanent");
       logger_.warn(
           "Keap refused the change: rows dead-lettered",
           {{"account", c.account}, {"contact_ref", c.contact_ref}, {"error", error.message}});
       break;
     case keap::ErrorClass::transient: {
       auto retry = settle_transient_failure(valid, error.message, policy_, now);
-      s.delivered.clear();
-      for (auto& d : retry.dead)
-        s.dead.push_back(std::move(d));
+      for (auto& [id, reason] : retry.dead)
+        verdict.bury(id, std::move(reason), "attempts_exhausted");
       s.retry = std::move(retry.retry);
+      if (!s.retry.empty()) verdict.retry_class = "transient";
       s.retry_error = retry.retry_error;
       s.retry_at = retry.retry_at;
       logger_.warn("delivery failed, will retry", {{"account", c.account},
@@ -114,9 +115,10 @@ boost::asio::awaitable<db::Settlement> ContactProcessor::process(const db::Claim
       s.retry_error = error.message;
       s.retry_at = std::max(failure->retry_at, now + std::chrono::seconds(1));
       s.count_attempt = false;
+      verdict.retry_class = keap::to_string(error.error_class);
       break;
   }
-  co_return s;
+  co_return verdict;
 }
 
 boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execute(

@@ -8,9 +8,9 @@
 
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
-#include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/retry_policy.hpp"
+#include "engine/verdict.hpp"
 #include "keap/clock.hpp"
 #include "keap/contact_plan.hpp"
 #include "log/logger.hpp"
@@ -22,8 +22,8 @@ class ContactProcessor {
   ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, keap::Clock clock,
                    log::Logger logger);
 
-  boost::asio::awaitable<db::Settlement> process(const db::ClaimedContact& contact,
-                                                 AccountContext& account);
+  boost::asio::awaitable<Verdict> process(const db::ClaimedContact& contact,
+                                          AccountContext& account);
 
  private:
   // nullopt: done; otherwise why the plan stopped.

@@ -97,17 +97,20 @@ boost::asio::awaitable<void> Dispatcher::run() {
 boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
   const auto token = contact.lease_token;
   try {
-    db::Settlement s;
+    Verdict verdict;
     const auto account = accounts_.find(contact.account);
     if (account == accounts_.end()) {
       for (const auto& row : contact.rows) {
-        s.dead.emplace_back(row.id, "account \"" + contact.account +
-                                        "\" is not configured (add it under accounts: and run "
-                                        "keapsync dead retry)");
+        verdict.bury(row.id,
+                     "account \"" + contact.account +
+                         "\" is not configured (add it under accounts: and run keapsync dead "
+                         "retry)",
+                     "unknown_account");
       }
     } else {
-      s = co_await processor_.process(contact, account->second);
+      verdict = co_await processor_.process(contact, account->second);
     }
+    const db::Settlement& s = verdict.settlement;
     if (in_flight_.count(token) == 0) co_return;  // released at shutdown meanwhile
     const auto result = co_await db_.run([&](pqxx::connection& conn) {
       return db::OutboxRepository(conn).settle(contact, s, clock_());
@@ -118,8 +121,9 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
     } else {
       auto& counts = stats_.rows[contact.account];
       counts.delivered += static_cast<std::int64_t>(s.delivered.size());
-      counts.dead += static_cast<std::int64_t>(s.dead.size());
-      counts.retried += static_cast<std::int64_t>(s.retry.size());
+      for (const auto& [reason_class, n] : verdict.dead_by_class)
+        counts.dead[reason_class] += n;
+      if (!s.retry.empty()) counts.retried[verdict.retry_class] += std::ssize(s.retry);
     }
   } catch (const std::exception& e) {
     // The database failed mid-way: the lease expires and the contact is redelivered.

@@ -22,8 +22,8 @@ namespace keapsync::engine {
 
 struct RowCounts {
   std::int64_t delivered = 0;
-  std::int64_t dead = 0;
-  std::int64_t retried = 0;
+  std::map<std::string, std::int64_t> dead;     // by reason class (see Verdict)
+  std::map<std::string, std::int64_t> retried;  // by error class
 };
 
 struct DispatcherStats {

@@ -21,7 +21,8 @@ Metrics::Metrics(std::string_view version, double start_time_seconds)
           {"account", "reason_class"})),
       rows_retried(registry.counter(
           "keapsync_rows_retried_total",
-          "Outbox rows scheduled for another attempt after a transient error, by error class.",
+          "Outbox rows scheduled for another attempt, by error class (transient, throttled, "
+          "auth).",
           {"account", "error_class"})),
       keap_requests(
           registry.counter("keapsync_keap_requests_total",
@@ -55,8 +56,9 @@ Metrics::Metrics(std::string_view version, double start_time_seconds)
                          {"account", "state"})),
       rate_limit_remaining(
           registry.gauge("keapsync_rate_limit_remaining",
-                         "Requests left in a Keap rate window as last reported by Keap (window: "
-                         "product_quota_day, product_throttle_minute, tenant_throttle_minute).",
+                         "Requests left in a Keap rate window as keapsync counts them, corrected "
+                         "from Keap's headers (window: product_quota_day, "
+                         "product_throttle_minute, tenant_throttle_minute).",
                          {"account", "window"})) {
   up.set({}, 1);
   build_info.set({std::string(version)}, 1);

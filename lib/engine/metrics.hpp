@@ -2,8 +2,8 @@
 //
 // Usage: one Metrics object per process, shared by reference (thread-safe), e.g.
 //   metrics.rows_delivered.inc({account}, n);
-//   metrics.keap_requests.inc({account, "PATCH", "/v2/contacts/{id}", "200"});
-//   metrics.keap_request_duration.observe({account, "/v2/contacts/{id}"}, seconds);
+//   metrics.keap_requests.inc({account, "PATCH", "/rest/v2/contacts/{id}", "200"});
+//   metrics.keap_request_duration.observe({account, "/rest/v2/contacts/{id}"}, seconds);
 //   metrics.set_account_state(account, AccountState::throttled);
 // Labels must stay low-cardinality: a route is the templated path, never one with an id in it;
 // status is the HTTP status ("200", "429") or "transport_error" when no response arrived.

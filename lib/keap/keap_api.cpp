@@ -76,9 +76,13 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
     }
     const auto started = std::chrono::steady_clock::now();
     http::Result result = co_await client_.request(api_url_, std::move(http_request));
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started)
-                        .count();
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    if (observer_) {
+      observer_({request.method, route_template(request.target),
+                 result ? std::to_string(result.response().status) : "transport_error",
+                 std::chrono::duration<double>(elapsed).count()});
+    }
     if (!result) {
       const auto what = result.error().describe();
       logger_.warn("Keap request failed",

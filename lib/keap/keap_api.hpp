@@ -10,6 +10,7 @@
 #include "keap/credentials.hpp"
 #include "keap/keap_request.hpp"
 #include "keap/rate_limiter.hpp"
+#include "keap/request_record.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::keap {
@@ -26,6 +27,9 @@ class KeapApi {
   AccountState state() const { return credentials_.state(); }
   RateLimiter& limiter() { return limiter_; }
 
+  // Called once for every HTTP exchange with Keap (the metrics hook).
+  void observe_requests(RequestObserver observer) { observer_ = std::move(observer); }
+
  private:
   boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out);
 
@@ -36,6 +40,7 @@ class KeapApi {
   Clock clock_;
   log::Logger logger_;
   Duration max_wait_;
+  RequestObserver observer_;
 };
 
 }  // namespace keapsync::keap

@@ -147,9 +147,12 @@ asio::awaitable<void> OAuthCredentials::refresh() {
     result.kind = db::RefreshResult::Kind::transient_failure;
     result.error = e.what();
   }
+  const char* outcome = "failed";
   switch (result.kind) {
     case db::RefreshResult::Kind::refreshed:
     case db::RefreshResult::Kind::refreshed_by_sibling:
+      outcome =
+          result.kind == db::RefreshResult::Kind::refreshed ? "refreshed" : "refreshed_by_sibling";
       adopt(*result.credentials);
       logger_.info(result.kind == db::RefreshResult::Kind::refreshed
                        ? "OAuth tokens refreshed"
@@ -158,6 +161,7 @@ asio::awaitable<void> OAuthCredentials::refresh() {
       break;
     case db::RefreshResult::Kind::reauthorization_required:
     case db::RefreshResult::Kind::no_credentials:
+      outcome = "reauthorization_required";
       schedule_.on_refresh_failed(
           {TokenErrorKind::dead_refresh_token, 400, "invalid_grant", result.error}, clock_());
       if (result.credentials) current_ = result.credentials;
@@ -178,6 +182,7 @@ asio::awaitable<void> OAuthCredentials::refresh() {
   }
   refreshing_ = false;
   refreshed_.cancel();
+  if (observer_) observer_(outcome);
 }
 
 asio::awaitable<std::optional<AuthHeader>> OAuthCredentials::header() {

@@ -7,8 +7,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database_pool.hpp"
@@ -45,6 +47,11 @@ class OAuthCredentials final : public Credentials {
 
   std::optional<TimePoint> expires_at() const;
 
+  // Called after every refresh attempt with its result (the metrics hook): "refreshed",
+  // "refreshed_by_sibling", "reauthorization_required" or "failed".
+  using RefreshObserver = std::function<void(std::string_view result)>;
+  void observe_refreshes(RefreshObserver observer) { observer_ = std::move(observer); }
+
  private:
   boost::asio::awaitable<void> load();
   boost::asio::awaitable<void> refresh();
@@ -65,6 +72,7 @@ class OAuthCredentials final : public Credentials {
   bool reported_block_ = false;
   boost::asio::steady_timer refreshed_;  // cancelled when a refresh ends (wakes waiters)
   boost::asio::steady_timer ticker_;     // run()'s sleep
+  RefreshObserver observer_;
 };
 
 }  // namespace keapsync::keap

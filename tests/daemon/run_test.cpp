@@ -66,6 +66,23 @@ class Daemon : public ::testing::Test {
     return boost::json::parse(r.body).as_object().at("contacts").as_array();
   }
 
+  // GET `path` from the daemon's status listener until the answer holds
+  // `awaited` (the observer refreshes health and metrics every second) or
+  // 10 s pass; the last answer.
+  std::string status_page(const std::string& path, const std::string& awaited) {
+    const auto log = testing::read_file(log_file);
+    const auto at = log.find("\"status_port\":");
+    if (at == std::string::npos) return "no status_port in the log:\n" + log;
+    const auto url = "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 14))) + path;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::string page = testing::plain_get(url);
+    while (page.find(awaited) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);
+      page = testing::plain_get(url);
+    }
+    return page;
+  }
+
   static std::string email_of(const boost::json::value& contact) {
     for (const auto& e : contact.at("email_addresses").as_array()) {
       if (e.at("field").as_string() == "EMAIL1") return std::string(e.at("email").as_string());
@@ -105,31 +122,23 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   EXPECT_EQ(emails.count("alice@new.example"), 1u);
 
   // The status endpoint tells the operator the same.
-  const auto log_so_far = testing::read_file(log_file);
-  const auto at = log_so_far.find("\"status_port\":");
-  ASSERT_NE(at, std::string::npos) << log_so_far;
-  const int port = std::stoi(log_so_far.substr(at + 14));
-  const auto base = "http://127.0.0.1:" + std::to_string(port);
-  // The observer refreshes health and metrics every second: poll with a deadline.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  std::string ready = testing::plain_get(base + "/readyz");
-  while (ready.find("200 OK") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    ready = testing::plain_get(base + "/readyz");
+  EXPECT_NE(status_page("/readyz", "200 OK").find("200 OK"), std::string::npos);
+  const auto metrics =
+      status_page("/metrics", "keapsync_rows_delivered_total{account=\"default\"} 4");
+  for (const char* expected : {
+           "keapsync_rows_delivered_total{account=\"default\"} 4",
+           "keapsync_account_state{account=\"default\",state=\"ok\"} 1",
+           "keapsync_rows_dead_total{account=\"default\",reason_class=\"payload\"} 1",
+           "keapsync_keap_requests_total{account=\"default\",method=\"POST\",route=\"/rest/v2/"
+           "contacts\",status=\"201\"} 2",
+           "keapsync_keap_requests_total{account=\"default\",method=\"PATCH\",route=\"/rest/v2/"
+           "contacts/{id}\",status=\"200\"} 1",
+           "keapsync_keap_request_duration_seconds_count{account=\"default\",route=\"/rest/v2/"
+           "contacts/{id}\"} 2",  // the GET of the merge, then the PATCH
+           "keapsync_rate_limit_remaining{account=\"default\",window=\"product_quota_day\"} ",
+       }) {
+    EXPECT_NE(metrics.find(expected), std::string::npos) << expected << "\n" << metrics;
   }
-  EXPECT_NE(ready.find("200 OK"), std::string::npos) << ready;
-  std::string metrics;
-  while (std::chrono::steady_clock::now() < deadline) {
-    metrics = testing::plain_get(base + "/metrics");
-    if (metrics.find("keapsync_rows_delivered_total{account=\"default\"} 4") != std::string::npos) {
-      break;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_NE(metrics.find("keapsync_rows_delivered_total{account=\"default\"} 4"), std::string::npos)
-      << metrics;
-  EXPECT_NE(metrics.find("keapsync_account_state{account=\"default\",state=\"ok\"} 1"),
-            std::string::npos);
 
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   const auto log = testing::read_file(log_file);
@@ -148,6 +157,15 @@ TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
   ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
   EXPECT_EQ(sandbox_contacts().size(), 20u);
+  const auto metrics = status_page(
+      "/metrics", "keapsync_rows_retried_total{account=\"default\",error_class=\"transient\"}");
+  EXPECT_NE(
+      metrics.find("keapsync_rows_retried_total{account=\"default\",error_class=\"transient\"}"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("method=\"POST\",route=\"/rest/v2/contacts\",status=\"503\"}"),
+            std::string::npos)
+      << metrics;
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 

@@ -61,9 +61,13 @@ class KeapApiTest : public ::testing::Test {
     client = std::make_unique<http::Client>(io.get_executor(), options);
   }
 
-  ApiOutcome call(Credentials& credentials, const KeapRequest& request) {
-    KeapApi api(*client, http::Url::parse(server.origin() + "/crm"), credentials, limiter,
-                clock.clock(), logger);
+  std::vector<RequestRecord> records;  // what KeapApi reported to its observer
+
+  ApiOutcome call(Credentials& credentials, const KeapRequest& request,
+                  const std::string& origin = "") {
+    KeapApi api(*client, http::Url::parse((origin.empty() ? server.origin() : origin) + "/crm"),
+                credentials, limiter, clock.clock(), logger);
+    api.observe_requests([this](const RequestRecord& r) { records.push_back(r); });
     std::optional<ApiOutcome> out;
     asio::co_spawn(
         io, [&]() -> asio::awaitable<void> { out = co_await api.call(request); }, asio::detached);
@@ -95,6 +99,33 @@ TEST_F(KeapApiTest, A401IsFollowedByOneRefreshAndOneRetry) {
   ASSERT_EQ(received.size(), 2u);
   EXPECT_EQ(received[0].target, "/crm/rest/v2/contacts/7");
   EXPECT_EQ(received[1].headers.get("Authorization"), "Bearer token-2");
+}
+
+TEST_F(KeapApiTest, EveryExchangeIsReportedWithItsRouteTemplateAndStatus) {
+  server.set_handler([](const testing::TestRequest& r) {
+    if (r.headers.get("Authorization") == "Bearer token-1")
+      return testing::TestResponse{401, {}, "{}"};
+    return testing::TestResponse{200, {}, R"({"id":"7"})"};
+  });
+  RotatingCredentials credentials(1);
+  ASSERT_TRUE(call(credentials, {"PATCH",
+                                 "/rest/v2/contacts/7?update_mask=given_name",
+                                 boost::json::object{{"given_name", "Ada"}},
+                                 {"given_name"}})
+                  .ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].method, "PATCH");
+  EXPECT_EQ(records[0].route, "/rest/v2/contacts/{id}");
+  EXPECT_EQ(records[0].status, "401");
+  EXPECT_EQ(records[1].status, "200");
+  EXPECT_GT(records[1].seconds, 0.0);
+
+  // Nothing listens on port 1: no response, a transport error.
+  records.clear();
+  EXPECT_FALSE(call(credentials, kGet, "https://127.0.0.1:1").ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].status, "transport_error");
+  EXPECT_EQ(records[0].route, "/rest/v2/contacts/{id}");
 }
 
 TEST_F(KeapApiTest, ASecond401GivesUpWithAnAuthError) {

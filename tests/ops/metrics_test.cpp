@@ -137,16 +137,16 @@ TEST(MetricRegistry, ConcurrentUpdatesAreAllCounted) {
 TEST(Metrics, DeclaresKeapsyncFamiliesWithUpAndBuildInfo) {
   Metrics metrics("1.2.3", 1700000000);
   metrics.rows_delivered.inc({"shop"}, 5);
-  metrics.keap_requests.inc({"shop", "PATCH", "/v2/contacts/{id}", "200"});
-  metrics.keap_request_duration.observe({"shop", "/v2/contacts/{id}"}, 0.2);
+  metrics.keap_requests.inc({"shop", "PATCH", "/rest/v2/contacts/{id}", "200"});
+  metrics.keap_request_duration.observe({"shop", "/rest/v2/contacts/{id}"}, 0.2);
   std::string text = metrics.render();
   for (const char* expected :
        {"keapsync_up 1\n", "keapsync_build_info{version=\"1.2.3\"} 1\n",
         "keapsync_start_time_seconds 1700000000\n",
         "keapsync_rows_delivered_total{account=\"shop\"} 5\n",
-        "keapsync_keap_requests_total{account=\"shop\",method=\"PATCH\",route=\"/v2/contacts/"
+        "keapsync_keap_requests_total{account=\"shop\",method=\"PATCH\",route=\"/rest/v2/contacts/"
         "{id}\",status=\"200\"} 1\n",
-        "keapsync_keap_request_duration_seconds_bucket{account=\"shop\",route=\"/v2/contacts/"
+        "keapsync_keap_request_duration_seconds_bucket{account=\"shop\",route=\"/rest/v2/contacts/"
         "{id}\",le=\"0.25\"} 1\n",
         "# TYPE keapsync_rows_dead_total counter\n", "# TYPE keapsync_rows_retried_total counter\n",
         "# TYPE keapsync_backlog_rows gauge\n",
@@ -194,12 +194,13 @@ TEST(Metrics, RecordBacklogSetsTheThreeGauges) {
 
 TEST(Metrics, RecordKeapRequestTimesOnlyAnsweredRequests) {
   Metrics metrics("0", 0);
-  metrics.record_keap_request("shop", "PATCH", "/v2/contacts/{id}", "429", 0.3);
-  metrics.record_keap_request("shop", "PATCH", "/v2/contacts/{id}", "transport_error", 30);
-  EXPECT_EQ(metrics.keap_requests.value({"shop", "PATCH", "/v2/contacts/{id}", "429"}), 1);
-  EXPECT_EQ(metrics.keap_requests.value({"shop", "PATCH", "/v2/contacts/{id}", "transport_error"}),
-            1);
-  EXPECT_EQ(metrics.keap_request_duration.count({"shop", "/v2/contacts/{id}"}), 1u);
+  metrics.record_keap_request("shop", "PATCH", "/rest/v2/contacts/{id}", "429", 0.3);
+  metrics.record_keap_request("shop", "PATCH", "/rest/v2/contacts/{id}", "transport_error", 30);
+  EXPECT_EQ(metrics.keap_requests.value({"shop", "PATCH", "/rest/v2/contacts/{id}", "429"}), 1);
+  EXPECT_EQ(
+      metrics.keap_requests.value({"shop", "PATCH", "/rest/v2/contacts/{id}", "transport_error"}),
+      1);
+  EXPECT_EQ(metrics.keap_request_duration.count({"shop", "/rest/v2/contacts/{id}"}), 1u);
 }
 
 TEST(Metrics, ForgetAccountDropsItsSeriesOnly) {

@@ -129,6 +129,8 @@ TEST_F(OAuthCredentialsTest, A401RefreshesOnceThroughTheStoreAndRetries) {
   OAuthCredentials credentials(io.get_executor(), "shop", pool, {}, *oauth, clock.clock(), logger);
   KeapApi api(*client, http::Url::parse(origin() + "/crm"), credentials, limiter, clock.clock(),
               logger);
+  std::vector<std::string> refreshes;
+  credentials.observe_refreshes([&](std::string_view r) { refreshes.emplace_back(r); });
   ASSERT_TRUE(run(api.call(kList)).ok());
 
   // Long before the proactive refresh is due, Keap stops accepting the access token.
@@ -142,6 +144,7 @@ TEST_F(OAuthCredentialsTest, A401RefreshesOnceThroughTheStoreAndRetries) {
   EXPECT_EQ(answered("POST /token", 200), 2);  // the code exchange, then exactly one refresh
   EXPECT_EQ(stored_version(), 2);              // the new pair was committed before its use
   EXPECT_EQ(credentials.state(), AccountState::ok);
+  EXPECT_EQ(refreshes, std::vector<std::string>{"refreshed"});
 
   ASSERT_TRUE(run(api.call(kList)).ok());  // the refreshed token keeps working
   EXPECT_EQ(answered("POST /token", 200), 2);
