@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "command.hpp"
+#include "config/config_diff.hpp"
+#include "config/config_loader.hpp"
 #include "db/database_pool.hpp"
 #include "db/migrator.hpp"
 #include "db/notification_listener.hpp"
@@ -140,6 +142,34 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
   }
 }
 
+// SIGHUP: re-reads the configuration file (with the KEAPSYNC_* variables the
+// daemon started with); applies log.level at once and names the settings that
+// need a restart. A file with errors changes nothing: the daemon keeps running.
+void reload(const std::string& path, config::Config& running, const log::Logger& logger) {
+  auto result = config::load_config(path, config::process_environment());
+  if (!result.config) {
+    std::string errors;
+    for (const auto& e : result.errors)
+      errors += (errors.empty() ? "" : "; ") + e.to_string();
+    logger.error(
+        "reload refused: the configuration has errors; still running with the previous one",
+        {{"errors", errors}});
+    return;
+  }
+  const auto pending = config::changes_needing_restart(running, *result.config);
+  running.log.level = result.config->log.level;
+  logger.set_level(running.log.level);
+  std::string restart;
+  for (const auto& name : pending)
+    restart += (restart.empty() ? "" : ", ") + name;
+  logger.info("configuration reloaded", {{"log_level", config::to_string(running.log.level)},
+                                         {"restart_needed_for", restart}});
+  if (!pending.empty()) {
+    logger.warn("changed settings take effect after a restart: " + restart +
+                " (key files are re-read by themselves when Keap rejects a key)");
+  }
+}
+
 int run(const Arguments& args) {
   const config::Config config = load_config(args);
   const log::Logger logger = log::make_logger(config.log);
@@ -233,14 +263,14 @@ int run(const Arguments& args) {
   status_server.start();
 
   bool stopping = false;
+  const std::string config_path = args.value("--config").value_or(kDefaultConfigPath);
+  config::Config running = config;
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (signo == SIGHUP) {
-          logger.info(
-              "SIGHUP: key files are re-read when Keap rejects a key; other settings "
-              "take effect after a restart");
+          reload(config_path, running, logger);
           signals.async_wait(on_signal);
           return;
         }
@@ -304,6 +334,9 @@ std::vector<Command> daemon_commands() {
            "On SIGTERM it stops claiming, waits up to worker.shutdown_timeout for contacts\n"
            "in flight, releases the rest and exits 0. Logs go to stdout (log.format).\n"
            "Under systemd (Type=notify) it reports READY=1 and pings the watchdog.\n"
+           "SIGHUP (systemctl reload) re-reads FILE: log.level applies at once, other\n"
+           "changes are named in the log and wait for a restart; a file with errors is\n"
+           "refused and the daemon keeps running as it was.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

@@ -15,6 +15,8 @@ namespace keapsync::config {
 struct DatabaseConfig {
   // libpq connection string or URI; passwords belong in a .pgpass file.
   std::string url;
+
+  bool operator==(const DatabaseConfig&) const = default;
 };
 
 enum class LogFormat { json, text };
@@ -23,6 +25,8 @@ enum class LogLevel { trace, debug, info, warn, error };
 struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::json;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct WorkerConfig {
@@ -35,6 +39,8 @@ struct WorkerConfig {
   int max_rows_per_contact = 100;                     // rows coalesced into one call
   Duration retry_initial = std::chrono::seconds(10);  // first backoff cap
   Duration retry_max = std::chrono::hours(1);         // backoff ceiling
+
+  bool operator==(const WorkerConfig&) const = default;
 };
 
 struct KeapConfig {
@@ -44,6 +50,8 @@ struct KeapConfig {
   std::string ca_file;  // empty: the system trust store
   // OAuth: refresh when this fraction of the access token's expires_in has passed.
   double token_refresh_fraction = 0.75;
+
+  bool operator==(const KeapConfig&) const = default;
 };
 
 enum class AuthKind { oauth, api_key };
@@ -54,6 +62,8 @@ struct AccountConfig {
   std::string client_secret_file;   // oauth
   std::string api_key_file;         // api_key
   bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
+
+  bool operator==(const AccountConfig&) const = default;
 };
 
 struct Config {
@@ -67,6 +77,8 @@ struct Config {
   // --rotate-key` has re-sealed every row).
   std::vector<std::string> token_encryption_previous_key_files;
   std::map<std::string, AccountConfig> accounts;
+
+  bool operator==(const Config&) const = default;
 };
 
 const char* to_string(LogLevel level);

@@ -97,6 +97,10 @@ void Logger::error(std::string_view msg, Fields fields) const {
   log(config::LogLevel::error, msg, fields);
 }
 
+void Logger::set_level(config::LogLevel level) const {
+  impl_->set_level(to_spdlog(level));
+}
+
 bool Logger::enabled(config::LogLevel level) const {
   return impl_->should_log(to_spdlog(level));
 }

@@ -36,6 +36,8 @@ class Logger {
   Logger with(Fields fields) const;
 
   bool enabled(config::LogLevel level) const;
+  // Changes the level of this logger and of every logger made from it by with().
+  void set_level(config::LogLevel level) const;
   void flush() const;
 
  private:

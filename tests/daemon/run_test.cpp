@@ -27,13 +27,16 @@ class Daemon : public ::testing::Test {
       {KEAPSYNC_BINARY, std::string("api_keys: [") + kApiKey + "]\n", {}, "", 20000ms}};
   std::string log_file = dir.path() + "/daemon.log";
 
-  std::string config(const std::string& extra = "") {
+  // Writes the daemon's config (always the same file); `extra` goes under worker:.
+  std::string config(const std::string& extra = "", const std::string& level = "debug") {
     const auto key = dir.write_secret("api-key", std::string(kApiKey) + "\n");
     return dir.write(
         "keapsync.yaml",
         "database:\n  url: \"" + db.url() +
             "\"\n"
-            "log:\n  level: debug\nlisten: 127.0.0.1:0\n"
+            "log:\n  level: " +
+            level +
+            "\nlisten: 127.0.0.1:0\n"
             "keap:\n"
             "  api_url: " +
             sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
@@ -81,6 +84,20 @@ class Daemon : public ::testing::Test {
       page = testing::plain_get(url);
     }
     return page;
+  }
+
+  // Waits until the daemon's log holds `text` at least `times` times, at most 20 s.
+  bool logged(const std::string& text, int times = 1) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (;;) {
+      const auto log = testing::read_file(log_file);
+      int seen = 0;
+      for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+        ++seen;
+      if (seen >= times) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(20ms);
+    }
   }
 
   static std::string email_of(const boost::json::value& contact) {
@@ -144,6 +161,34 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   const auto log = testing::read_file(log_file);
   EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
   EXPECT_EQ(log.find(kApiKey), std::string::npos) << "the API key reached the log";
+}
+
+TEST_F(Daemon, SighupAppliesTheLogLevelAndRefusesABadFileWithoutStopping) {
+  auto daemon = start(config("", "info"));
+  db.insert("dora", R"({"email":"dora@example.com"})");
+  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"")) << testing::read_file(log_file);
+  EXPECT_EQ(testing::read_file(log_file).find("\"level\":\"debug\""), std::string::npos);
+
+  config("", "debug");
+  ::kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(logged("\"msg\":\"configuration reloaded\"")) << testing::read_file(log_file);
+  db.insert("dora", R"({"given_name":"Dora"})");
+  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"", 2)) << testing::read_file(log_file);
+  EXPECT_NE(testing::read_file(log_file).find("\"level\":\"debug\""), std::string::npos);
+
+  // A typo in the file: refused, named, and the daemon goes on delivering.
+  config("  concurency: 8\n");
+  ::kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(logged("\"msg\":\"reload refused")) << testing::read_file(log_file);
+  EXPECT_NE(testing::read_file(log_file).find("worker.concurency: unknown key"), std::string::npos);
+  db.insert("dora", R"({"family_name":"Explorer"})");
+  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"", 3)) << testing::read_file(log_file);
+
+  // What a reload cannot apply is named, not silently ignored.
+  config("  concurrency: 8\n");
+  ::kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(logged("\"restart_needed_for\":\"worker\"")) << testing::read_file(log_file);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
