@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Delivery by `keapsync run` on this machine: a throw-away PostgreSQL, `keapsync
+# sandbox` as Keap with Keap's own rate limits, one OAuth account.
+# usage: bench/daemon.sh [KEAPSYNC_BINARY] [CONTACTS]
+# Builds nothing: pass a Release binary (default build-rel/daemon/keapsync).
+#
+# Each scenario starts a fresh daemon on a backlog of rows and stops it once
+# nothing is pending. Keap lets one OAuth app send 1,500 requests a minute, so
+# requests/s is bounded near 25 by design; what the table shows is that
+# keapsync keeps to the limit (the 429 column), how many rows each request
+# carries (coalescing), and what the daemon costs: CPU per row and peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+bin=$(realpath "${1:-build-rel/daemon/keapsync}")
+contacts=${2:-500}
+[ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/keapsync-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  stop_postgres
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_postgres
+psql "$PG_URL" -qc "CREATE DATABASE bench"
+db="$PG_URL dbname=bench"
+
+cat >"$work/sandbox.yaml" <<YAML
+clients:
+  - id: bench-app
+    secret: bench-client-secret-0
+YAML
+"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" \
+  >"$work/sandbox.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$work/sandbox.log" && break; sleep 0.1; done
+keap="https://$(head -1 "$work/sandbox.log" | sed 's/.*listening on //')"
+sandbox_get() { curl -sS --cacert "$work/tls/ca.pem" "$keap$1"; }
+
+umask 077
+printf 'bench-client-secret-0' >"$work/client-secret"
+cat >"$work/keapsync.yaml" <<YAML
+database:
+  url: "$db"
+log:
+  level: warn
+keap:
+  api_url: $keap/crm
+  token_url: $keap/token
+  authorize_url: $keap/app/oauth/authorize
+  ca_file: $work/tls/ca.pem
+listen: 127.0.0.1:0
+accounts:
+  default:
+    auth: oauth
+    client_id: bench-app
+    client_secret_file: $work/client-secret
+YAML
+cfg=$work/keapsync.yaml
+"$bin" migrate -c "$cfg" >/dev/null
+curl -s --cacert "$work/tls/ca.pem" -o /dev/null -w '%{redirect_url}\n' \
+  "$keap/app/oauth/authorize?client_id=bench-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&scope=full&state=b" \
+  >"$work/redirect"
+"$bin" auth -c "$cfg" --code-file "$work/redirect" --redirect-uri http://127.0.0.1:9/cb >/dev/null
+
+# requests and 429s the sandbox answered so far (the token endpoint excluded)
+sandbox_counts() {
+  sandbox_get /_sandbox/stats | python3 -c '
+import json, sys
+routes = json.load(sys.stdin)["routes"]
+api = {r: s for r, s in routes.items() if not r.endswith("/token")}
+print(sum(sum(s.values()) for s in api.values()), sum(s.get("429", 0) for s in api.values()))'
+}
+
+tick=$(getconf CLK_TCK)
+printf '%-34s %6s %8s %8s %7s %6s %5s %9s %8s\n' \
+  "scenario ($contacts contacts, OAuth)" rows requests seconds "rows/s" "req/s" 429s "CPU ms/row" "RSS MiB"
+scenario() {  # scenario LABEL SQL: the SQL inserts the backlog
+  local label=$1 rows before after start end pid cpu rss
+  # A new daemon's limiter starts empty, but Keap still counts the previous
+  # daemon's last second (spike arrest): let that window pass first.
+  sleep 2
+  psql "$db" -qc "$2"
+  rows=$(psql "$db" -tAc "SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'")
+  read -r before before429 <<<"$(sandbox_counts)"
+  start=$(date +%s.%N)
+  "$bin" run -c "$cfg" >"$work/daemon.log" 2>&1 &
+  pid=$!
+  until [ "$(psql "$db" -tAc "SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'")" = 0 ]; do
+    kill -0 "$pid" 2>/dev/null || { cat "$work/daemon.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  end=$(date +%s.%N)
+  cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid" && wait "$pid"
+  read -r after after429 <<<"$(sandbox_counts)"
+  python3 - "$label" "$rows" "$((after - before))" "$start" "$end" "$((after429 - before429))" "$cpu" "$tick" "$rss" <<'PY'
+import sys
+label, rows, requests, start, end, throttled, cpu, tick, rss = sys.argv[1:]
+rows, requests, secs = int(rows), int(requests), float(end) - float(start)
+cpu_ms = int(cpu) * 1000 / int(tick)
+print(f"{label:<34} {rows:>6} {requests:>8} {secs:>8.1f} {rows / secs:>7.1f} {requests / secs:>6.1f} "
+      f"{throttled:>5} {cpu_ms / rows:>9.2f} {int(rss) / 1024:>8.1f}")
+PY
+}
+n=$contacts
+scenario "new contacts, 1 row each" \
+  "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object('email', 'c' || i || '@example.com', 'given_name', 'Bench')::jsonb FROM generate_series(1, $n) i"
+scenario "known contacts, 4 rows each" \
+  "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object(k, 'v' || j)::jsonb FROM generate_series(1, $n) i, generate_series(1, 4) j, LATERAL (SELECT (ARRAY['given_name','family_name','job_title','middle_name'])[j] AS k) f ORDER BY i, j"
