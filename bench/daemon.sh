@@ -11,7 +11,9 @@
 # carries (coalescing), and what the daemon costs: CPU per row and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/packages.sh
 source scripts/lib/postgres.sh
+ensure_packages curl
 bin=$(realpath "${1:-build-rel/daemon/keapsync}")
 contacts=${2:-500}
 [ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
