@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
 source scripts/lib/postgres.sh
 ensure_packages curl
-bin=$(realpath "${1:-build-rel/daemon/keapsync}")
+bin=$(realpath -m "${1:-build-rel/daemon/keapsync}")
 contacts=${2:-500}
 [ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
 
