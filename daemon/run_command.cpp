@@ -214,7 +214,8 @@ int run(const Arguments& args) {
       keap::RefreshPolicy refresh_policy;
       refresh_policy.refresh_fraction = config.keap.token_refresh_fraction;
       auto oauth = std::make_unique<keap::OAuthCredentials>(
-          io.get_executor(), name, pool, keys, *p.oauth, clock, account_log, refresh_policy);
+          io.get_executor(), name, pool, keys, *p.oauth, clock, account_log, refresh_policy,
+          account.client_secret_file);
       p.oauth_credentials = oauth.get();
       p.credentials = std::move(oauth);
       limiter_key = "client:" + account.client_id;

@@ -27,6 +27,10 @@ class OAuthClient {
   // grant_type=refresh_token with the client in a Basic header.
   boost::asio::awaitable<TokenResult> refresh(const config::Secret& refresh_token);
 
+  // The app's secret, after the operator replaced a rejected one.
+  void set_client_secret(config::Secret secret) { client_secret_ = std::move(secret); }
+  const config::Secret& client_secret() const { return client_secret_; }
+
  private:
   boost::asio::awaitable<TokenResult> post(std::string form, bool basic_auth);
 

@@ -20,6 +20,8 @@ constexpr auto kBlockedRecheck = std::chrono::seconds(15);
 constexpr auto kTokenCallDeadline = std::chrono::seconds(30);
 // How long a refresh waits for a sibling holding the lock.
 constexpr auto kRefreshDeadline = std::chrono::seconds(90);
+// How often a rejected client_secret_file is re-read.
+constexpr auto kSecretRecheck = std::chrono::seconds(30);
 
 TokenStamp stamp_of(const db::StoredCredentials& c) {
   const auto issued = c.issued_at.value_or(c.expires_at.value_or(TimePoint{}));
@@ -31,7 +33,8 @@ TokenStamp stamp_of(const db::StoredCredentials& c) {
 
 OAuthCredentials::OAuthCredentials(asio::any_io_executor executor, std::string account,
                                    db::DatabasePool& db, TokenKeys keys, OAuthClient& oauth,
-                                   Clock clock, log::Logger logger, RefreshPolicy policy)
+                                   Clock clock, log::Logger logger, RefreshPolicy policy,
+                                   std::string client_secret_file)
     : executor_(executor),
       account_(std::move(account)),
       db_(db),
@@ -40,14 +43,36 @@ OAuthCredentials::OAuthCredentials(asio::any_io_executor executor, std::string a
       clock_(std::move(clock)),
       logger_(std::move(logger)),
       schedule_(policy),
+      client_secret_file_(std::move(client_secret_file)),
       refreshed_(executor),
       ticker_(executor) {}
 
 AccountState OAuthCredentials::state() const {
   if (!loaded_) return AccountState::ok;  // not known before the first read of the store
-  return schedule_.state() == RefreshState::reauthorization_required
-             ? AccountState::reauthorization_required
-             : AccountState::ok;
+  if (schedule_.state() != RefreshState::reauthorization_required) return AccountState::ok;
+  return schedule_.block_reason() == BlockReason::bad_client_credentials
+             ? AccountState::credentials_rejected
+             : AccountState::reauthorization_required;
+}
+
+void OAuthCredentials::recheck_client_secret() {
+  const auto now = clock_();
+  if (schedule_.block_reason() != BlockReason::bad_client_credentials ||
+      client_secret_file_.empty() || now < next_secret_check_) {
+    return;
+  }
+  next_secret_check_ = now + kSecretRecheck;
+  try {
+    auto secret = config::read_secret_file(client_secret_file_);
+    if (secret.reveal() == oauth_.client_secret().reveal()) return;
+    oauth_.set_client_secret(std::move(secret));
+  } catch (const std::exception& e) {
+    logger_.warn("cannot read client_secret_file", {{"error", e.what()}});
+    return;
+  }
+  schedule_.on_client_credentials_changed(now);
+  reported_block_ = false;
+  logger_.info("client_secret_file changed: refreshing with the new secret");
 }
 
 std::optional<TimePoint> OAuthCredentials::expires_at() const {
@@ -107,13 +132,15 @@ asio::awaitable<void> OAuthCredentials::refresh() {
   auto& oauth = oauth_;
   auto clock = clock_;
   // The token call runs on the io_context while the database thread holds the lock.
-  const db::TokenRefresher::RefreshFn call = [executor, &oauth,
-                                              clock](const config::Secret& token) {
+  // What Keap said, when it refused: a rejected client is not a transient failure.
+  auto refused = std::make_shared<std::optional<TokenError>>();
+  const db::TokenRefresher::RefreshFn call = [executor, &oauth, clock,
+                                              refused](const config::Secret& token) {
     auto promise = std::make_shared<std::promise<db::RefreshOutcome>>();
     auto future = promise->get_future();
     asio::co_spawn(
         executor,
-        [&oauth, token, clock]() -> asio::awaitable<db::RefreshOutcome> {
+        [&oauth, token, clock, refused]() -> asio::awaitable<db::RefreshOutcome> {
           const auto result = co_await oauth.refresh(token);
           if (const auto* grant = std::get_if<TokenGrant>(&result)) {
             const auto now = clock();
@@ -121,6 +148,7 @@ asio::awaitable<void> OAuthCredentials::refresh() {
                                                      now + grant->expires_in, grant->scope});
           }
           const auto& error = std::get<TokenError>(result);
+          *refused = error;
           if (error.kind == TokenErrorKind::dead_refresh_token) {
             co_return db::RefreshOutcome::dead_token(error.message, clock());
           }
@@ -175,6 +203,20 @@ asio::awaitable<void> OAuthCredentials::refresh() {
       }
       break;
     case db::RefreshResult::Kind::transient_failure:
+      if (*refused && (*refused)->kind == TokenErrorKind::bad_client_credentials) {
+        outcome = "credentials_rejected";
+        schedule_.on_refresh_failed(**refused, clock_());
+        next_secret_check_ = clock_() + kSecretRecheck;
+        if (!reported_block_) {
+          reported_block_ = true;
+          logger_.error(
+              "Keap rejected the app's client credentials (client_id, client_secret_file): the "
+              "account is blocked until client_secret_file holds the app's current secret",
+              {{"state", "credentials_rejected"}, {"error", (*refused)->message}});
+        }
+        break;
+      }
+      [[fallthrough]];
     case db::RefreshResult::Kind::timed_out:
       schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", result.error}, clock_());
       logger_.warn("token refresh failed; backing off", {{"error", result.error}});
@@ -187,6 +229,7 @@ asio::awaitable<void> OAuthCredentials::refresh() {
 
 asio::awaitable<std::optional<AuthHeader>> OAuthCredentials::header() {
   if (!loaded_) co_await load();
+  recheck_client_secret();
   if (schedule_.next(clock_()).kind == RefreshStep::Kind::refresh || refreshing_) {
     co_await refresh();
   }
@@ -217,6 +260,7 @@ asio::awaitable<void> OAuthCredentials::run() {
   while (!stopped_) {
     try {
       if (!loaded_ || state() != AccountState::ok) co_await load();
+      recheck_client_secret();
       if (state() == AccountState::ok &&
           schedule_.next(clock_()).kind == RefreshStep::Kind::refresh) {
         co_await refresh();

@@ -2,7 +2,9 @@
 // schedule decides when; the TokenRefresher (a row lock in PostgreSQL) makes
 // sure only one process of all refreshes, committing the new pair before it is
 // used. A dead refresh token blocks the account (reauthorization_required)
-// until `keapsync auth` stores a new pair, which run() notices by itself.
+// until `keapsync auth` stores a new pair, which run() notices by itself; a
+// rejected client secret blocks it (credentials_rejected) until
+// client_secret_file changes.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -33,9 +35,11 @@ struct TokenKeys {
 
 class OAuthCredentials final : public Credentials {
  public:
+  // `client_secret_file`: re-read while Keap rejects the app's credentials
+  // (credentials_rejected) until it holds another secret; empty: never.
   OAuthCredentials(boost::asio::any_io_executor executor, std::string account, db::DatabasePool& db,
                    TokenKeys keys, OAuthClient& oauth, Clock clock, log::Logger logger,
-                   RefreshPolicy policy = {});
+                   RefreshPolicy policy = {}, std::string client_secret_file = "");
 
   boost::asio::awaitable<std::optional<AuthHeader>> header() override;
   boost::asio::awaitable<bool> on_unauthorized(const AuthHeader& used) override;
@@ -48,7 +52,7 @@ class OAuthCredentials final : public Credentials {
   std::optional<TimePoint> expires_at() const;
 
   // Called after every refresh attempt with its result (the metrics hook): "refreshed",
-  // "refreshed_by_sibling", "reauthorization_required" or "failed".
+  // "refreshed_by_sibling", "reauthorization_required", "credentials_rejected" or "failed".
   using RefreshObserver = std::function<void(std::string_view result)>;
   void observe_refreshes(RefreshObserver observer) { observer_ = std::move(observer); }
 
@@ -56,6 +60,9 @@ class OAuthCredentials final : public Credentials {
   boost::asio::awaitable<void> load();
   boost::asio::awaitable<void> refresh();
   void adopt(const db::StoredCredentials& stored);
+  // While the app's credentials are rejected: a changed client_secret_file
+  // lifts the block (checked at most every kSecretRecheck of the clock).
+  void recheck_client_secret();
 
   boost::asio::any_io_executor executor_;
   std::string account_;
@@ -65,6 +72,8 @@ class OAuthCredentials final : public Credentials {
   Clock clock_;
   log::Logger logger_;
   RefreshSchedule schedule_;
+  std::string client_secret_file_;
+  TimePoint next_secret_check_{};
   std::optional<db::StoredCredentials> current_;
   bool loaded_ = false;
   bool refreshing_ = false;

@@ -170,5 +170,40 @@ TEST_F(OAuthCredentialsTest, ATokenRefusedAsSoonAsItWasIssuedIsNotRefreshedUntil
   EXPECT_EQ(stored_version(), 2);
 }
 
+TEST_F(OAuthCredentialsTest, ARejectedClientSecretBlocksTheAccountUntilTheSecretFileChanges) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  // The operator rotated the app's secret in Keap but not in client_secret_file.
+  const auto secret_file = dir.write_secret("client-secret", "shop-app-old-secret-9Tq2\n");
+  OAuthClient stale(*client, origin() + "/token", kClientId, config::read_secret_file(secret_file));
+  OAuthCredentials credentials(io.get_executor(), "shop", pool, {}, stale, clock.clock(), logger,
+                               {}, secret_file);
+  KeapApi api(*client, http::Url::parse(origin() + "/crm"), credentials, limiter, clock.clock(),
+              logger);
+  std::vector<std::string> refreshes;
+  credentials.observe_refreshes([&](std::string_view r) { refreshes.emplace_back(r); });
+  clock.advance(10min);
+  ASSERT_EQ(sandbox_call("POST", "/_sandbox/tokens/expire").status, 200);
+
+  const auto refused = run(api.call(kList));
+  EXPECT_EQ(refused.error.error_class, ErrorClass::auth);
+  EXPECT_EQ(credentials.state(), AccountState::credentials_rejected);
+  EXPECT_EQ(answered("POST /token", 401), 1);
+  EXPECT_EQ(refreshes, std::vector<std::string>{"credentials_rejected"});
+
+  // Not a transient failure: no retry of the token call, however often rows ask.
+  clock.advance(20min);
+  EXPECT_FALSE(run(api.call(kList)).ok());
+  EXPECT_EQ(answered("POST /token", 401), 1);
+
+  // The right secret in the file lifts the block at the next recheck.
+  dir.write_secret("client-secret", std::string(kClientSecret) + "\n");
+  clock.advance(1min);
+  const auto out = run(api.call(kList));
+  ASSERT_TRUE(out.ok()) << out.error.message;
+  EXPECT_EQ(credentials.state(), AccountState::ok);
+  EXPECT_EQ(answered("POST /token", 200), 2);  // the code exchange, then the refresh
+  EXPECT_EQ(stored_version(), 2);
+}
+
 }  // namespace
 }  // namespace keapsync::keap
