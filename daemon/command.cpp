@@ -1,6 +1,7 @@
 // Helpers shared by the commands.
 #include "command.hpp"
 
+#include <algorithm>
 #include <pqxx/except>
 
 #include "config/config_loader.hpp"
@@ -44,7 +45,10 @@ keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger&
   } catch (const std::exception& e) {
     throw CommandFailed(kExitConfig, std::string("token_encryption_key_file: ") + e.what());
   }
-  if (!keys.current) {
+  const bool any_oauth =
+      std::any_of(config.accounts.begin(), config.accounts.end(),
+                  [](const auto& a) { return a.second.auth == config::AuthKind::oauth; });
+  if (!keys.current && any_oauth) {
     logger.warn(
         "token_encryption_key_file is not set: OAuth tokens are stored unencrypted in the "
         "database");

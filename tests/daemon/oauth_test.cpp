@@ -162,6 +162,7 @@ TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
   }
   EXPECT_EQ(blocked_lines, 1u) << log;
   EXPECT_NE(log.find("the account is usable again"), std::string::npos) << log;
+  EXPECT_NE(log.find("OAuth tokens are stored unencrypted"), std::string::npos) << log;
 }
 
 }  // namespace

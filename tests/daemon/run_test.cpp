@@ -161,6 +161,8 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   const auto log = testing::read_file(log_file);
   EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
   EXPECT_EQ(log.find(kApiKey), std::string::npos) << "the API key reached the log";
+  // Only API keys here: no OAuth tokens to store, so no warning about their encryption.
+  EXPECT_EQ(log.find("stored unencrypted"), std::string::npos) << log;
 }
 
 TEST_F(Daemon, SighupAppliesTheLogLevelAndRefusesABadFileWithoutStopping) {
