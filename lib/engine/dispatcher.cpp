@@ -22,7 +22,8 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& 
       worker_id_(std::move(worker_id)),
       clock_(std::move(clock)),
       logger_(std::move(logger)),
-      wakeup_(executor) {}
+      wakeup_(executor),
+      lease_timer_(executor) {}
 
 void Dispatcher::wake() {
   wake_pending_ = true;
@@ -46,6 +47,7 @@ boost::asio::awaitable<void> Dispatcher::sleep(std::chrono::milliseconds d) {
 }
 
 boost::asio::awaitable<void> Dispatcher::run() {
+  boost::asio::co_spawn(executor_, keep_leases(), boost::asio::detached);
   while (!stopping_) {
     const int free = worker_.concurrency - in_flight();
     bool more = false;
@@ -92,6 +94,40 @@ boost::asio::awaitable<void> Dispatcher::run() {
         deadline - std::chrono::steady_clock::now()));
   }
   release_in_flight();
+  finished_ = true;
+  lease_timer_.cancel();
+}
+
+boost::asio::awaitable<void> Dispatcher::keep_leases() {
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration / 3);
+  while (!finished_) {
+    lease_timer_.expires_after(interval);
+    boost::system::error_code ec;
+    co_await lease_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (finished_ || in_flight_.empty()) continue;
+    std::vector<db::ClaimedContact> held;
+    for (const auto& [token, c] : in_flight_)
+      held.push_back({c.account, c.contact_ref, c.lease_token, {}});
+    const auto until = clock_() + worker_.lease_duration;
+    try {
+      const auto lost = co_await db_.run([&](pqxx::connection& conn) {
+        db::OutboxRepository repo(conn);
+        std::vector<db::ClaimedContact> gone;
+        for (const auto& c : held) {
+          if (repo.extend(c, until) == db::SettleResult::lease_lost) gone.push_back(c);
+        }
+        return gone;
+      });
+      for (const auto& c : lost) {
+        logger_.warn("lease lost while delivering; another worker may deliver the contact too",
+                     {{"account", c.account}, {"contact_ref", c.contact_ref}});
+      }
+    } catch (const std::exception& e) {
+      logger_.warn("could not renew leases; they expire unless renewed in time",
+                   {{"error", e.what()}});
+    }
+  }
 }
 
 boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {

@@ -49,6 +49,9 @@ class Dispatcher {
 
  private:
   boost::asio::awaitable<void> deliver(db::ClaimedContact contact);
+  // Renews the leases of the contacts in flight every third of lease_duration,
+  // so that a slow delivery is never claimed a second time; until run() ends.
+  boost::asio::awaitable<void> keep_leases();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void release_in_flight();
 
@@ -61,6 +64,8 @@ class Dispatcher {
   keap::Clock clock_;
   log::Logger logger_;
   boost::asio::steady_timer wakeup_;
+  boost::asio::steady_timer lease_timer_;
+  bool finished_ = false;  // run() has drained and released
   bool wake_pending_ = false;
   bool stopping_ = false;
   std::map<std::int64_t, db::ClaimedContact> in_flight_;  // by lease token

@@ -216,6 +216,25 @@ TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, ADeliverySlowerThanItsLeaseKeepsTheLeaseAndIsSentOnce) {
+  // Keap answers after 12 s; the lease is 10 s and renewed every third of it.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":12000})");
+  auto daemon = start(config("  lease_duration: 10s\n"));
+  db.insert("slow", R"({"email":"slow@example.com"})");
+  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  const auto stats = boost::json::parse(
+      testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
+          .body);
+  std::int64_t posts = 0;
+  for (const auto& [status, n] : stats.at("routes").at("POST /rest/v2/contacts").as_object())
+    posts += n.as_int64();
+  EXPECT_EQ(posts, 1) << boost::json::serialize(stats);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  EXPECT_EQ(testing::read_file(log_file).find("lease"), std::string::npos)
+      << testing::read_file(log_file);
+}
+
 TEST_F(Daemon, KillMinus9LosesNothing) {
   // Leases of contacts in flight at the kill expire after lease_duration.
   const auto cfg = config("  lease_duration: 10s\n");
