@@ -15,6 +15,7 @@
 #include "keap/keap_contact_fields.hpp"
 #include "keap/payload_parser.hpp"
 #include "keap/tag_requests.hpp"
+#include "support/json_schema.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -38,63 +39,14 @@ const json::object& spec() {
   return doc;
 }
 
-const json::object& schema_named(std::string_view name) {
-  return spec().at("schemas").as_object().at(name).as_object();
-}
-
-// A small validator for what these schemas use: $ref, type, properties (unknown ones are an
-// error: Keap ignores or rejects them, either way a bug), required, items, enum, maxLength.
-void validate(const json::value& v, const json::object& schema, const std::string& path,
-              std::vector<std::string>& errors) {
-  if (auto ref = schema.find("$ref"); ref != schema.end()) {
-    const std::string_view r = ref->value().as_string();
-    validate(v, schema_named(r.substr(r.rfind('/') + 1)), path, errors);
-    return;
-  }
-  const auto type = schema.find("type");
-  if (type == schema.end()) return;  // e.g. CustomFieldValue.content: any value
-  const std::string_view t = type->value().as_string();
-  if (t == "object") {
-    if (!v.is_object()) return errors.push_back(path + ": not an object");
-    const auto& props = schema.at("properties").as_object();
-    for (const auto& [key, item] : v.as_object()) {
-      if (!props.contains(key)) {
-        errors.push_back(path + "." + std::string(key) + ": not in the schema");
-      } else {
-        validate(item, props.at(key).as_object(), path + "." + std::string(key), errors);
-      }
-    }
-    if (auto req = schema.find("required"); req != schema.end()) {
-      for (const auto& name : req->value().as_array()) {
-        if (!v.as_object().contains(name.as_string()))
-          errors.push_back(path + ": missing " + std::string(name.as_string()));
-      }
-    }
-  } else if (t == "array") {
-    if (!v.is_array()) return errors.push_back(path + ": not an array");
-    for (std::size_t i = 0; i < v.as_array().size(); ++i) {
-      validate(v.as_array()[i], schema.at("items").as_object(),
-               path + "[" + std::to_string(i) + "]", errors);
-    }
-  } else if (t == "string") {
-    if (!v.is_string()) return errors.push_back(path + ": not a string");
-    if (auto e = schema.find("enum"); e != schema.end()) {
-      bool found = false;
-      for (const auto& option : e->value().as_array())
-        found = found || option == v;
-      if (!found) errors.push_back(path + ": " + json::serialize(v) + " not in enum");
-    }
-    if (auto m = schema.find("maxLength"); m != schema.end()) {
-      if (static_cast<std::int64_t>(v.as_string().size()) > m->value().to_number<std::int64_t>())
-        errors.push_back(path + ": longer than maxLength");
-    }
-  }
+// The validator shared with the sandbox's response checks.
+const testing::JsonSchemas& schemas() {
+  static const testing::JsonSchemas set(spec().at("schemas").as_object());
+  return set;
 }
 
 std::vector<std::string> violations(const json::object& body, std::string_view schema) {
-  std::vector<std::string> errors;
-  validate(body, schema_named(schema), "body", errors);
-  return errors;
+  return schemas().violations(body, schemas().named(schema), "body");
 }
 
 ContactChange change(std::string_view text) {
@@ -218,7 +170,7 @@ TEST(RequestSchema, ValidatorCatchesWhatItShould) {
       "is_opt_in": true}], "nickname": "x", "website": 5})")
                      .as_object(),
                  "CreateUpdateContactRequest"),
-      (std::vector<std::string>{"body.email_addresses[0].field: \"EMAIL9\" not in enum",
+      (std::vector<std::string>{"body.email_addresses[0].field: \"EMAIL9\" not in the enum",
                                 "body.email_addresses[0].is_opt_in: not in the schema",
                                 "body.nickname: not in the schema", "body.website: not a string"}));
   EXPECT_EQ(violations(json::object{}, "ApplyRemoveTagRequest"),
@@ -234,7 +186,7 @@ TEST(RequestSchema, UpdateMaskValuesAndDuplicateOptionAreInTheSpecEnums) {
     }
   }
   // Every field `payload.keap` accepts can be named in a mask and is in the request schema.
-  const auto& props = schema_named("CreateUpdateContactRequest").at("properties").as_object();
+  const auto& props = schemas().named("CreateUpdateContactRequest").at("properties").as_object();
   EXPECT_EQ(keap_contact_field_names().size(), props.size());
   for (std::string_view name : keap_contact_field_names()) {
     EXPECT_TRUE(props.contains(name)) << name;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "router_fixture.hpp"
+#include "support/json_schema.hpp"
 
 namespace keapsync::sandbox::test {
 namespace {
@@ -31,65 +32,10 @@ const json::object& fixture() {
   return doc;
 }
 
-const json::object& schema_named(std::string_view name) {
-  return fixture().at("schemas").as_object().at(name).as_object();
-}
-
-// The same rules as the payload mapper's request check (tests/keap): $ref,
-// type, properties (unknown ones are an error), required, items, enum,
-// maxLength; plus integer, number and boolean, which responses use.
-void validate(const json::value& v, const json::object& schema, const std::string& path,
-              std::vector<std::string>& errors) {
-  if (auto ref = schema.find("$ref"); ref != schema.end()) {
-    const std::string_view r = ref->value().as_string();
-    validate(v, schema_named(r.substr(r.rfind('/') + 1)), path, errors);
-    return;
-  }
-  const auto type = schema.find("type");
-  if (type == schema.end()) return;  // any value
-  const std::string_view t = type->value().as_string();
-  if (t == "object") {
-    if (!v.is_object()) return errors.push_back(path + ": not an object");
-    const auto* props = schema.if_contains("properties");
-    const auto* additional = schema.if_contains("additionalProperties");
-    for (const auto& [key, item] : v.as_object()) {
-      if (props && props->as_object().contains(key)) {
-        validate(item, props->as_object().at(key).as_object(), path + "." + std::string(key),
-                 errors);
-      } else if (additional && additional->is_object()) {
-        validate(item, additional->as_object(), path + "." + std::string(key), errors);
-      } else {
-        errors.push_back(path + "." + std::string(key) + ": not in the schema");
-      }
-    }
-    if (auto req = schema.find("required"); req != schema.end()) {
-      for (const auto& name : req->value().as_array())
-        if (!v.as_object().contains(name.as_string()))
-          errors.push_back(path + ": missing " + std::string(name.as_string()));
-    }
-  } else if (t == "array") {
-    if (!v.is_array()) return errors.push_back(path + ": not an array");
-    for (std::size_t i = 0; i < v.as_array().size(); ++i)
-      validate(v.as_array()[i], schema.at("items").as_object(),
-               path + "[" + std::to_string(i) + "]", errors);
-  } else if (t == "string") {
-    if (!v.is_string()) return errors.push_back(path + ": not a string");
-    if (auto e = schema.find("enum"); e != schema.end()) {
-      bool found = false;
-      for (const auto& x : e->value().as_array())
-        found = found || x == v;
-      if (!found) errors.push_back(path + ": " + json::serialize(v) + " not in the enum");
-    }
-    if (auto m = schema.find("maxLength");
-        m != schema.end() && v.as_string().size() > m->value().to_number<std::size_t>())
-      errors.push_back(path + ": longer than maxLength");
-  } else if (t == "integer") {
-    if (!v.is_int64() && !v.is_uint64()) errors.push_back(path + ": not an integer");
-  } else if (t == "number") {
-    if (!v.is_number()) errors.push_back(path + ": not a number");
-  } else if (t == "boolean") {
-    if (!v.is_bool()) errors.push_back(path + ": not a boolean");
-  }
+// The validator shared with the client's request checks (tests/keap).
+const testing::JsonSchemas& schemas() {
+  static const testing::JsonSchemas set(fixture().at("schemas").as_object());
+  return set;
 }
 
 class Spec : public RouterTest {
@@ -110,8 +56,8 @@ class Spec : public RouterTest {
       EXPECT_TRUE(res.body.empty()) << res.body;
       return;
     }
-    std::vector<std::string> errors;
-    validate(json::parse(res.body), schema_named(schema.as_string()), "$", errors);
+    const auto errors =
+        schemas().violations(json::parse(res.body), schemas().named(schema.as_string()), "$");
     for (const auto& e : errors)
       ADD_FAILURE() << e << "\n" << res.body;
   }
