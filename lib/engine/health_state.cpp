@@ -69,11 +69,6 @@ void HealthState::set_account(const std::string& account, AccountState state) {
   accounts_[account] = state;
 }
 
-void HealthState::remove_account(const std::string& account) {
-  std::lock_guard lock(mutex_);
-  accounts_.erase(account);
-}
-
 void HealthState::set_shutting_down() {
   std::lock_guard lock(mutex_);
   shutting_down_ = true;

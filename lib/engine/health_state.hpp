@@ -62,8 +62,6 @@ class HealthState {
   void claim_succeeded();
   // Adds or updates an account.
   void set_account(const std::string& account, AccountState state);
-  // Forgets an account (gone from the config after a reload).
-  void remove_account(const std::string& account);
   // The daemon is draining: readiness fails from now on.
   void set_shutting_down();
 

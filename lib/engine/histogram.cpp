@@ -18,7 +18,8 @@ Histogram::Histogram(std::string name, std::string help, std::vector<std::string
                      std::vector<double> buckets)
     : MetricFamily(std::move(name), std::move(help), std::move(label_names)),
       buckets_(std::move(buckets)) {
-  if (label_index("le") >= 0) {
+  if (std::find(this->label_names().begin(), this->label_names().end(), "le") !=
+      this->label_names().end()) {
     throw std::invalid_argument(this->name() + ": a histogram cannot have a label named le");
   }
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
@@ -78,13 +79,6 @@ void Histogram::render(std::string& out) const {
     out += std::to_string(series.count);
     out += '\n';
   }
-}
-
-void Histogram::remove_where(std::string_view label_name, std::string_view value) {
-  int index = label_index(label_name);
-  if (index < 0) return;
-  std::lock_guard lock(mutex_);
-  std::erase_if(series_, [&](const auto& s) { return s.first[index] == value; });
 }
 
 }  // namespace keapsync::engine

@@ -28,7 +28,6 @@ class Histogram final : public MetricFamily {
 
   // _bucket lines are cumulative, with le="+Inf" last, then _sum and _count.
   void render(std::string& out) const override;
-  void remove_where(std::string_view label_name, std::string_view value) override;
 
  private:
   struct Series {

@@ -30,13 +30,6 @@ void MetricFamily::check(const LabelValues& labels) const {
   }
 }
 
-int MetricFamily::label_index(std::string_view label_name) const {
-  for (std::size_t i = 0; i < label_names_.size(); ++i) {
-    if (label_names_[i] == label_name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 void MetricFamily::render_header(std::string& out, std::string_view type) const {
   out += "# HELP ";
   out += name_;

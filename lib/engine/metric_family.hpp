@@ -1,4 +1,4 @@
-// MetricFamily: what Counter, Gauge and Histogram share (name, help, label names, rendering).
+// MetricFamily: what every metric family shares (name, help, label names, rendering).
 #pragma once
 
 #include <mutex>
@@ -25,18 +25,12 @@ class MetricFamily {
   // ordered by its label values.
   virtual void render(std::string& out) const = 0;
 
-  // Drops every series whose label `label_name` equals `value` (an account gone after a reload).
-  // A no-op when the family has no such label.
-  virtual void remove_where(std::string_view label_name, std::string_view value) = 0;
-
  protected:
   // Validates the names (throws std::invalid_argument on a bad metric or label name).
   MetricFamily(std::string name, std::string help, std::vector<std::string> label_names);
 
   // Throws std::invalid_argument when `labels` does not have one value per label name.
   void check(const LabelValues& labels) const;
-  // The index of `label_name`, or -1.
-  int label_index(std::string_view label_name) const;
   // Appends "# HELP" and "# TYPE" lines.
   void render_header(std::string& out, std::string_view type) const;
 

@@ -44,10 +44,4 @@ std::string MetricRegistry::render() const {
   return out;
 }
 
-void MetricRegistry::remove_where(std::string_view label_name, std::string_view value) {
-  std::lock_guard lock(mutex_);
-  for (const auto& family : families_)
-    family->remove_where(label_name, value);
-}
-
 }  // namespace keapsync::engine

@@ -29,9 +29,6 @@ class MetricRegistry {
   // sorted by label values. Serve it with exposition::kContentType.
   std::string render() const;
 
-  // Drops every series labelled {label_name="value"} in every family.
-  void remove_where(std::string_view label_name, std::string_view value);
-
  private:
   template <class Family, class... Args>
   Family& add(std::string name, Args&&... args);

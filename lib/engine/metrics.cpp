@@ -88,8 +88,4 @@ void Metrics::record_keap_request(const std::string& account, const std::string&
   if (status != "transport_error") keap_request_duration.observe({account, route}, seconds);
 }
 
-void Metrics::forget_account(std::string_view account) {
-  registry.remove_where("account", account);
-}
-
 }  // namespace keapsync::engine

@@ -59,9 +59,6 @@ struct Metrics {
   void record_keap_request(const std::string& account, const std::string& method,
                            const std::string& route, const std::string& status, double seconds);
 
-  // Drops every series of `account` (the account left the config on reload).
-  void forget_account(std::string_view account);
-
   // The /metrics body (text exposition format 0.0.4).
   std::string render() const { return registry.render(); }
 };

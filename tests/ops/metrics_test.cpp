@@ -203,17 +203,5 @@ TEST(Metrics, RecordKeapRequestTimesOnlyAnsweredRequests) {
   EXPECT_EQ(metrics.keap_request_duration.count({"shop", "/rest/v2/contacts/{id}"}), 1u);
 }
 
-TEST(Metrics, ForgetAccountDropsItsSeriesOnly) {
-  Metrics metrics("0", 0);
-  metrics.rows_delivered.inc({"gone"});
-  metrics.rows_delivered.inc({"kept"});
-  metrics.keap_request_duration.observe({"gone", "/v2/contacts"}, 1);
-  metrics.set_account_state("gone", AccountState::ok);
-  metrics.forget_account("gone");
-  std::string text = metrics.render();
-  EXPECT_EQ(text.find("\"gone\""), std::string::npos) << text;
-  EXPECT_EQ(metrics.rows_delivered.value({"kept"}), 1);
-}
-
 }  // namespace
 }  // namespace keapsync::engine
