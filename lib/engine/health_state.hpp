@@ -54,7 +54,7 @@ class HealthState {
   void loop_tick();
   // Result of the last database operation (claim, ack, status query, reconnect).
   void set_database_reachable(bool reachable);
-  // Whether the schema is at the version this binary expects (checked at start and on reload).
+  // Whether the schema is at the version this binary expects (checked at start).
   void set_schema_current(bool current);
   // Whether the LISTEN connection is up (informational).
   void set_listen_connected(bool connected);
