@@ -260,6 +260,7 @@ int run(const Arguments& args) {
   health.set_schema_current(true);
   engine::StatusServerOptions status_options;
   status_options.listen = config.listen;
+  status_options.allow_non_loopback = config.listen_allow_remote;
   engine::StatusServer status_server(io.get_executor(), status_options, health, metrics.registry);
   status_server.start();
 

@@ -72,6 +72,8 @@ struct Config {
   WorkerConfig worker;
   KeapConfig keap;
   std::string listen = "127.0.0.1:9464";  // /healthz, /readyz, /metrics
+  // The status endpoints have no authentication: a non-loopback `listen` must be asked for.
+  bool listen_allow_remote = false;
   std::string token_encryption_key_file;  // empty: tokens stored unencrypted
   // Keys that sealed tokens before the current one (kept until `keapsync auth
   // --rotate-key` has re-sealed every row).

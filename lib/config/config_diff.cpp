@@ -12,7 +12,8 @@ std::vector<std::string> changes_needing_restart(const Config& running, const Co
   note(running.worker != loaded.worker, "worker");
   note(running.keap != loaded.keap, "keap");
   note(running.accounts != loaded.accounts, "accounts");
-  note(running.listen != loaded.listen, "listen");
+  note(running.listen != loaded.listen || running.listen_allow_remote != loaded.listen_allow_remote,
+       "listen");
   note(running.log.format != loaded.log.format, "log.format");
   note(running.token_encryption_key_file != loaded.token_encryption_key_file,
        "token_encryption_key_file");

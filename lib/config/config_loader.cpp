@@ -2,9 +2,11 @@
 // validation, every problem reported with its key and its line.
 #include "config/config_loader.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
-#include <unistd.h>
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -33,12 +35,14 @@ const std::map<std::string, std::vector<std::string>>& section_keys() {
   };
   return keys;
 }
-const std::vector<std::string> kTopScalars{"listen", "token_encryption_key_file"};
+const std::vector<std::string> kTopScalars{"listen", "listen_allow_remote",
+                                           "token_encryption_key_file"};
 const std::vector<std::string> kTopKeys{"database",
                                         "log",
                                         "worker",
                                         "keap",
                                         "listen",
+                                        "listen_allow_remote",
                                         "token_encryption_key_file",
                                         "token_encryption_previous_key_files",
                                         "accounts"};
@@ -315,6 +319,21 @@ bool valid_listen(const std::string& listen) {
   return ec == std::errc() && p == end && port >= 0 && port <= 65535;
 }
 
+// The host of a valid `listen`: true for loopback (127.0.0.0/8, ::1, localhost),
+// false for another IP address, nullopt when it is no IP address at all.
+std::optional<bool> listen_is_loopback(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") return true;
+  unsigned char bytes[16];
+  if (::inet_pton(AF_INET, host.c_str(), bytes) == 1) return bytes[0] == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6) != 0;
+  return std::nullopt;
+}
+
 bool has_password(const std::string& url) {
   if (url.find("password=") != std::string::npos) return true;
   const auto scheme = url.find("://");
@@ -437,6 +456,20 @@ Config read_config(const YAML::Node& root, Reader& r) {
   if (!valid_listen(c.listen)) {
     r.error("listen", root["listen"],
             "expected HOST:PORT such as 127.0.0.1:9464, got \"" + c.listen + "\"");
+  }
+  r.choice(root, "listen_allow_remote", "listen_allow_remote", c.listen_allow_remote,
+           {{"true", true}, {"false", false}});
+  if (valid_listen(c.listen)) {
+    const auto loopback = listen_is_loopback(c.listen);
+    if (!loopback) {
+      r.error("listen", root["listen"],
+              "expected an IP address or localhost before the port, got \"" + c.listen + "\"");
+    } else if (!*loopback && !c.listen_allow_remote) {
+      r.error("listen", root["listen"],
+              "\"" + c.listen +
+                  "\" is not a loopback address and the status endpoints have no "
+                  "authentication: set listen_allow_remote: true to serve them beyond this host");
+    }
   }
   r.string(root, "token_encryption_key_file", "token_encryption_key_file",
            c.token_encryption_key_file);

@@ -49,7 +49,8 @@ tcp::endpoint parse_listen(const std::string& listen, bool allow_non_loopback) {
   if (!allow_non_loopback && !address.is_loopback()) {
     throw std::invalid_argument("listen: \"" + host +
                                 "\" is not a loopback address; the status endpoints have no "
-                                "authentication and are served on loopback only");
+                                "authentication: set listen_allow_remote: true to serve them "
+                                "beyond this host (e.g. in a container)");
   }
   return {address, static_cast<unsigned short>(port)};
 }

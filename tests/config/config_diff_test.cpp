@@ -32,6 +32,7 @@ TEST(ConfigDiff, TheLogLevelIsNotListedEverythingElseIsBySection) {
   Config moved;
   moved.database.url = "host=/run/postgresql dbname=other";
   moved.listen = "127.0.0.1:9999";
+  moved.listen_allow_remote = true;
   moved.token_encryption_key_file = "/etc/keapsync/new-key";
   EXPECT_EQ(changes_needing_restart(running, moved),
             (Names{"database", "listen", "token_encryption_key_file"}));

@@ -161,6 +161,27 @@ TEST_F(ConfigLoader, TokenRefreshFractionIsANumberWithinBounds) {
   EXPECT_DOUBLE_EQ(env.config->keap.token_refresh_fraction, 0.9);
 }
 
+TEST_F(ConfigLoader, ListenAllowRemoteIsABooleanOffByDefault) {
+  EXPECT_FALSE(parse(base()).config->listen_allow_remote);
+  const auto on = parse(base() + "listen: 0.0.0.0:9464\nlisten_allow_remote: true\n");
+  ASSERT_TRUE(on.config);
+  EXPECT_TRUE(on.config->listen_allow_remote);
+  EXPECT_TRUE(
+      parse(base(), {{"KEAPSYNC_LISTEN_ALLOW_REMOTE", "true"}}).config->listen_allow_remote);
+  EXPECT_EQ(only_error(base() + "listen: 0.0.0.0:9464\n"),
+            "keapsync.yaml:7:9: listen: \"0.0.0.0:9464\" is not a loopback address and the "
+            "status endpoints have no authentication: set listen_allow_remote: true to serve them "
+            "beyond this host");
+  EXPECT_EQ(only_error(base() + "listen: metrics.example:9464\n"),
+            "keapsync.yaml:7:9: listen: expected an IP address or localhost before the port, got "
+            "\"metrics.example:9464\"");
+  for (const char* loopback : {"127.0.0.1:0", "localhost:9464", "[::1]:9464", "127.0.0.2:1"})
+    EXPECT_TRUE(parse(base() + "listen: \"" + loopback + "\"\n").config) << loopback;
+  EXPECT_EQ(only_error(base() + "listen_allow_remote: yes please\n"),
+            "keapsync.yaml:7:22: listen_allow_remote: expected one of true, false, got \"yes "
+            "please\"");
+}
+
 TEST_F(ConfigLoader, PlainHttpKeapUrlIsRefused) {
   EXPECT_EQ(only_error(base() + "keap:\n  api_url: http://127.0.0.1:8080/crm\n"),
             "keapsync.yaml:8:12: keap.api_url: must be an https:// URL (TLS is always verified), "
