@@ -1,11 +1,14 @@
 // `keapsync migrate` and `keapsync status`.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "command.hpp"
 #include "config/duration.hpp"
+#include "db/credential_summary.hpp"
 #include "db/migrator.hpp"
 #include "db/outbox_repository.hpp"
 #include "exit_codes.hpp"
@@ -36,19 +39,68 @@ std::string age(std::optional<db::Timestamp> oldest, db::Timestamp now) {
   return config::format_duration(std::max(d, std::chrono::seconds(0)));
 }
 
+// One line of `keapsync status`: a configured account, or one the outbox names.
+struct AccountView {
+  std::string account;
+  std::string auth = "not_configured";  // oauth, api_key, or not_configured
+  db::AccountStatus backlog;
+  std::optional<db::CredentialSummary> tokens;  // oauth accounts with stored tokens
+};
+
+std::vector<AccountView> account_views(const config::Config& config, pqxx::connection& conn) {
+  std::map<std::string, AccountView> views;
+  for (const auto& [name, account] : config.accounts) {
+    views[name].auth = config::to_string(account.auth);
+  }
+  for (auto& s : db::OutboxRepository(conn).status())
+    views[s.account].backlog = std::move(s);
+  for (auto& t : db::credential_summaries(conn)) {
+    if (auto it = views.find(t.account); it != views.end() && it->second.auth == "oauth") {
+      it->second.tokens = std::move(t);
+    }
+  }
+  std::vector<AccountView> out;
+  for (auto& [name, view] : views) {
+    view.account = name;
+    view.backlog.account = name;
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+// "ok", "reauthorization_required", "no_tokens" for OAuth; "" otherwise.
+std::string credential_state(const AccountView& v) {
+  if (v.auth != "oauth") return "";
+  if (!v.tokens) return "no_tokens";
+  return db::to_string(v.tokens->state);
+}
+
+std::string credential_text(const AccountView& v, db::Timestamp now) {
+  if (v.auth == "api_key") return "key file";
+  if (v.auth != "oauth") return "not in the config";
+  const auto state = credential_state(v);
+  if (state != "ok") return state;
+  if (!v.tokens->expires_at) return "ok";
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(*v.tokens->expires_at - now);
+  return left.count() > 0 ? "ok, token expires in " + config::format_duration(left)
+                          : "ok, token expired " + config::format_duration(-left) + " ago";
+}
+
 int status(const Arguments& args) {
   const auto config = load_config(args);
   auto conn = connect_database(config);
   if (db::Migrator::current_version(*conn) == 0) {
     throw CommandFailed(kExitFailure, "no keapsync schema in this database: run keapsync migrate");
   }
-  const auto rows = db::OutboxRepository(*conn).status();
+  const auto views = account_views(config, *conn);
   const auto now = std::chrono::system_clock::now();
   if (args.has("--json")) {
     boost::json::array out;
-    for (const auto& s : rows) {
+    for (const auto& v : views) {
+      const auto& s = v.backlog;
       boost::json::object o;
-      o["account"] = s.account;
+      o["account"] = v.account;
+      o["auth"] = v.auth;
       o["pending_rows"] = s.pending_rows;
       o["pending_contacts"] = s.pending_contacts;
       o["leased_contacts"] = s.leased_contacts;
@@ -60,23 +112,36 @@ int status(const Arguments& args) {
       } else {
         o["oldest_pending_age_seconds"] = nullptr;
       }
+      const auto state = credential_state(v);
+      o["credentials_state"] =
+          state.empty() ? boost::json::value(nullptr) : boost::json::value(state);
+      o["token_expires_at"] = v.tokens && v.tokens->expires_at
+                                  ? boost::json::value(iso_time(*v.tokens->expires_at))
+                                  : boost::json::value(nullptr);
+      if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
+        o["reauthorization_reason"] = v.tokens->reauthorization_reason;
+      }
       out.push_back(std::move(o));
     }
     std::cout << boost::json::serialize(out) << "\n";
     return kExitOk;
   }
-  if (rows.empty()) {
-    std::printf("outbox is empty: nothing pending, nothing dead\n");
-    return kExitOk;
-  }
-  std::printf("%-20s %10s %9s %7s %8s %12s %8s\n", "ACCOUNT", "PENDING", "CONTACTS", "HELD",
-              "WAITING", "OLDEST", "DEAD");
-  for (const auto& s : rows) {
-    std::printf("%-20s %10lld %9lld %7lld %8lld %12s %8lld\n", s.account.c_str(),
+  std::printf("%-16s %-8s %-30s %8s %8s %5s %7s %9s %6s\n", "ACCOUNT", "AUTH", "CREDENTIALS",
+              "PENDING", "CONTACTS", "HELD", "WAITING", "OLDEST", "DEAD");
+  for (const auto& v : views) {
+    const auto& s = v.backlog;
+    std::printf("%-16s %-8s %-30s %8lld %8lld %5lld %7lld %9s %6lld\n", v.account.c_str(),
+                v.auth == "not_configured" ? "-" : v.auth.c_str(), credential_text(v, now).c_str(),
                 static_cast<long long>(s.pending_rows), static_cast<long long>(s.pending_contacts),
                 static_cast<long long>(s.leased_contacts),
                 static_cast<long long>(s.waiting_contacts), age(s.oldest_pending, now).c_str(),
                 static_cast<long long>(s.dead_rows));
+  }
+  if (std::any_of(views.begin(), views.end(), [](const AccountView& v) {
+        return credential_state(v) == "reauthorization_required" ||
+               credential_state(v) == "no_tokens";
+      })) {
+    std::printf("\nrun keapsync auth --account NAME for every account without usable tokens\n");
   }
   return kExitOk;
 }
@@ -100,9 +165,13 @@ std::vector<Command> database_commands() {
        {kConfigOption},
        migrate},
       {"status",
-       "backlog, oldest pending age and dead rows per account",
-       "Per account: pending rows and contacts, contacts held by a worker now,\n"
-       "contacts waiting for a retry, age of the oldest pending row, dead rows.\n"
+       "credentials, backlog, oldest pending age and dead rows per account",
+       "Per account (every configured one, and any other the outbox names): its auth\n"
+       "kind; for OAuth the stored tokens' state (ok, reauthorization_required,\n"
+       "no_tokens) and when the access token expires; pending rows and contacts,\n"
+       "contacts held by a worker now, contacts waiting for a retry, age of the\n"
+       "oldest pending row, dead rows. The delivery rate is in /metrics\n"
+       "(rate(keapsync_rows_delivered_total)).\n"
        "\n"
        "Options:\n"
        "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

@@ -45,15 +45,6 @@ db::DeadLetterFilter selection_of(const Arguments& args) {
   return f;
 }
 
-std::string iso_time(db::Timestamp t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 int list(const Arguments& args) {
   const auto config = load_config(args);
   auto conn = connect_database(config);

@@ -114,7 +114,8 @@ TEST_F(Cli, MigrateStatusAndTheDeadLetterDesk) {
   const auto second = run({"migrate", "-c", config});
   EXPECT_NE(second.out.find("up to date"), std::string::npos) << second.out;
 
-  EXPECT_NE(run({"status", "-c", config}).out.find("outbox is empty"), std::string::npos);
+  const auto empty = run({"status", "-c", config}).out;
+  EXPECT_NE(empty.find("default          api_key  key file"), std::string::npos) << empty;
   {
     pqxx::connection conn(db.url());
     pqxx::work tx(conn);
@@ -155,6 +156,52 @@ TEST_F(Cli, MigrateStatusAndTheDeadLetterDesk) {
       std::string::npos);
   EXPECT_NE(run({"dead", "discard", "-c", config, "--all"}).out.find("2 dead row(s) discarded"),
             std::string::npos);
+}
+
+TEST_F(Cli, StatusShowsEveryAccountWithItsCredentialsAndBacklog) {
+  testing::TestDatabase db;
+  const auto secret = dir.write_secret("client-secret", "cli-client-secret-0002\n");
+  const auto config =
+      dir.write("status.yaml", "database:\n  url: \"" + db.url() +
+                                   "\"\naccounts:\n  shop:\n    auth: oauth\n    client_id: app\n"
+                                   "    client_secret_file: " +
+                                   secret + "\n");
+  ASSERT_EQ(run({"migrate", "-c", config}).exit_code, 0);
+  pqxx::connection conn(db.url());
+  const auto sql = [&](const std::string& statement) {
+    pqxx::work tx(conn);
+    tx.exec(statement);
+    tx.commit();
+  };
+  EXPECT_NE(run({"status", "-c", config}).out.find("no_tokens"), std::string::npos);
+
+  sql("INSERT INTO keapsync.credentials (account, access_token, refresh_token, issued_at,"
+      " expires_at) VALUES ('shop', 'a'::bytea, 'r'::bytea, now(), now() + interval '2 hours')");
+  sql("INSERT INTO keapsync.outbox (account, contact_ref, payload) VALUES ('ghost', 'g', '{}')");
+  const auto r = run({"status", "-c", config, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = boost::json::parse(r.out).as_array();
+  ASSERT_EQ(doc.size(), 2u) << r.out;
+  EXPECT_EQ(doc[0].at("account"), "ghost");  // in the outbox, not in the config
+  EXPECT_EQ(doc[0].at("auth"), "not_configured");
+  EXPECT_EQ(doc[0].at("pending_rows"), 1);
+  EXPECT_EQ(doc[1].at("account"), "shop");
+  EXPECT_EQ(doc[1].at("credentials_state"), "ok");
+  EXPECT_TRUE(doc[1].at("token_expires_at").is_string());
+  const auto table = run({"status", "-c", config}).out;
+  EXPECT_NE(table.find("shop             oauth    ok, token expires in 1h59m"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("ghost            -        not in the config"), std::string::npos) << table;
+
+  sql("UPDATE keapsync.credentials SET state = 'reauthorization_required',"
+      " reauth_reason = 'invalid_grant'");
+  const auto blocked = run({"status", "-c", config}).out;
+  EXPECT_NE(blocked.find("reauthorization_required"), std::string::npos) << blocked;
+  EXPECT_NE(blocked.find("run keapsync auth --account NAME"), std::string::npos) << blocked;
+  EXPECT_EQ(boost::json::parse(run({"status", "-c", config, "--json"}).out)
+                .as_array()[1]
+                .at("reauthorization_reason"),
+            "invalid_grant");
 }
 
 }  // namespace
