@@ -81,7 +81,10 @@ std::string credential_text(const AccountView& v, db::Timestamp now) {
   const auto state = credential_state(v);
   if (state != "ok") return state;
   if (!v.tokens->expires_at) return "ok";
-  const auto left = std::chrono::duration_cast<std::chrono::seconds>(*v.tokens->expires_at - now);
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(*v.tokens->expires_at - now);
+  // Whole minutes are precise enough for a person (the JSON has the exact time).
+  if (std::chrono::abs(left) >= std::chrono::minutes(1))
+    left = std::chrono::duration_cast<std::chrono::minutes>(left);
   return left.count() > 0 ? "ok, token expires in " + config::format_duration(left)
                           : "ok, token expired " + config::format_duration(-left) + " ago";
 }

@@ -165,6 +165,15 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   EXPECT_EQ(log.find("stored unencrypted"), std::string::npos) << log;
 }
 
+TEST_F(Daemon, NeverDumpsCore) {
+  auto daemon = start(config());
+  ASSERT_TRUE(logged("\"msg\":\"keapsync started\"")) << testing::read_file(log_file);
+  const auto limits = testing::read_file("/proc/" + std::to_string(daemon.pid()) + "/limits");
+  EXPECT_NE(limits.find("Max core file size        0                    0"), std::string::npos)
+      << limits;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, SighupAppliesTheLogLevelAndRefusesABadFileWithoutStopping) {
   auto daemon = start(config("", "info"));
   db.insert("dora", R"({"email":"dora@example.com"})");
