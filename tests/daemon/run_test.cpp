@@ -6,11 +6,14 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include <pqxx/pqxx>
+
 #include "support/background_process.hpp"
 #include "support/https_get.hpp"
 #include "support/migrated_database.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 namespace keapsync {
 namespace {
@@ -242,6 +245,54 @@ TEST_F(Daemon, ADeliverySlowerThanItsLeaseKeepsTheLeaseAndIsSentOnce) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   EXPECT_EQ(testing::read_file(log_file).find("lease"), std::string::npos)
       << testing::read_file(log_file);
+}
+
+TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothing) {
+  // Keap answers after 1.5 s: the contact is in flight when the database goes.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":1500})");
+  auto daemon = start(config("  lease_duration: 10s\n"));
+  db.insert("ada", R"({"email":"ada@example.com"})");
+  ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\""));
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_token IS NOT NULL") != "1" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+
+  // As in a PostgreSQL restart: every session of the database ends, new ones are refused.
+  pqxx::connection admin(testing::TestDatabase::admin_url());
+  const auto allow = [&](bool allowed) {
+    pqxx::nontransaction tx(admin);
+    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS " +
+            (allowed ? "true" : "false"));
+    if (!allowed) {
+      tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                     db.name());
+    }
+  };
+  allow(false);
+  ASSERT_TRUE(logged("\"msg\":\"contact not settled\"")) << testing::read_file(log_file);
+  ASSERT_TRUE(logged("\"msg\":\"database unavailable; rows wait until it is back\""))
+      << testing::read_file(log_file);
+  allow(true);
+
+  // Keap got the change, the row did not hear of it: the lease runs out, the
+  // contact is delivered again (an idempotent upsert) and only then deleted.
+  ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\"", 2))
+      << testing::read_file(log_file);
+  auto conn = db.connect();
+  const auto pending = [&] {
+    pqxx::work tx(*conn);
+    return tx.exec1("SELECT count(*) FROM keapsync.outbox")[0].as<int>();
+  };
+  const auto drain_deadline = std::chrono::steady_clock::now() + 40s;
+  while (pending() != 0 && std::chrono::steady_clock::now() < drain_deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(pending(), 0) << testing::read_file(log_file);
+  EXPECT_EQ(sandbox_contacts().size(), 1u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST_F(Daemon, KillMinus9LosesNothing) {

@@ -15,6 +15,7 @@ class MigratedDatabase {
   MigratedDatabase();
 
   const std::string& url() const { return db_.url(); }
+  const std::string& name() const { return db_.name(); }
   pqxx::connection& conn() { return *conn_; }
   std::unique_ptr<pqxx::connection> connect() const;
 
