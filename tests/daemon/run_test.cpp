@@ -31,7 +31,9 @@ class Daemon : public ::testing::Test {
   std::string log_file = dir.path() + "/daemon.log";
 
   // Writes the daemon's config (always the same file); `extra` goes under worker:.
-  std::string config(const std::string& extra = "", const std::string& level = "debug") {
+  std::string config(const std::string& extra = "", const std::string& level = "debug",
+                     const testing::SandboxProcess* keap = nullptr) {
+    if (keap == nullptr) keap = &sandbox;
     const auto key = dir.write_secret("api-key", std::string(kApiKey) + "\n");
     return dir.write(
         "keapsync.yaml",
@@ -42,9 +44,9 @@ class Daemon : public ::testing::Test {
             "\nlisten: 127.0.0.1:0\n"
             "keap:\n"
             "  api_url: " +
-            sandbox.base_url() + "/crm\n" + "  token_url: " + sandbox.base_url() + "/token\n" +
-            "  authorize_url: " + sandbox.base_url() + "/app/oauth/authorize\n" +
-            "  ca_file: " + sandbox.ca_file() + "\n" +
+            keap->base_url() + "/crm\n" + "  token_url: " + keap->base_url() + "/token\n" +
+            "  authorize_url: " + keap->base_url() + "/app/oauth/authorize\n" +
+            "  ca_file: " + keap->ca_file() + "\n" +
             "worker:\n  poll_interval: 200ms\n  retry_initial: 100ms\n"
             "  retry_max: 200ms\n" +
             extra + "accounts:\n  default:\n    auth: api_key\n    api_key_file: " + key + "\n");
@@ -292,6 +294,31 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothing) {
   }
   EXPECT_EQ(pending(), 0) << testing::read_file(log_file);
   EXPECT_EQ(sandbox_contacts().size(), 1u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ThrottlingPausesTheAccountWithoutAStormOrALostRow) {
+  // Keap allows this key 5 calls per 2 s: far less than keapsync's own limiter expects.
+  testing::SandboxProcess tight{{KEAPSYNC_BINARY,
+                                 std::string("api_keys: [") + kApiKey +
+                                     "]\nrate_limits:\n  key_throttle: {limit: 5, "
+                                     "window_seconds: 2}\n",
+                                 {},
+                                 "",
+                                 20000ms}};
+  auto daemon = start(config("  max_attempts: 2\n", "debug", &tight));
+  for (int i = 0; i < 15; ++i) {
+    db.insert("t" + std::to_string(i), R"({"email":"t)" + std::to_string(i) + R"(@example.com"})");
+  }
+  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");  // none dead: not counted
+  const auto stats = boost::json::parse(
+      testing::https_request("GET", tight.base_url() + "/_sandbox/stats", tight.ca_file()).body);
+  const auto& posts = stats.at("routes").at("POST /rest/v2/contacts").as_object();
+  EXPECT_EQ(posts.at("201").as_int64(), 15);
+  const auto throttled = posts.contains("429") ? posts.at("429").as_int64() : 0;
+  EXPECT_GT(throttled, 0);
+  EXPECT_LE(throttled, 6) << "one 429 per window at most, not a storm";
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
