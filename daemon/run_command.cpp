@@ -339,6 +339,7 @@ std::vector<Command> daemon_commands() {
            "SIGHUP (systemctl reload) re-reads FILE: log.level applies at once, other\n"
            "changes are named in the log and wait for a restart; a file with errors is\n"
            "refused and the daemon keeps running as it was.\n"
+           "Serves GET /healthz, /readyz and /metrics (Prometheus) on `listen`.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"
