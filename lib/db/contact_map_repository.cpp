@@ -15,22 +15,18 @@ std::optional<std::string> ContactMapRepository::find(const std::string& account
   return r[0][0].as<std::string>();
 }
 
-void ContactMapRepository::remember(const std::string& account, const std::string& contact_ref,
-                                    const std::string& keap_id) {
-  pqxx::work tx(conn_);
+void remember_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref,
+                      const std::string& keap_id) {
   tx.exec_params(
       "INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES ($1, $2, $3)"
       " ON CONFLICT (account, contact_ref)"
       " DO UPDATE SET keap_id = excluded.keap_id, updated_at = now()",
       account, contact_ref, keap_id);
-  tx.commit();
 }
 
-void ContactMapRepository::forget(const std::string& account, const std::string& contact_ref) {
-  pqxx::work tx(conn_);
+void forget_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref) {
   tx.exec_params("DELETE FROM keapsync.contact_map WHERE account = $1 AND contact_ref = $2",
                  account, contact_ref);
-  tx.commit();
 }
 
 }  // namespace keapsync::db

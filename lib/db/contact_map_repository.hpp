@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <pqxx/connection>
+#include <pqxx/transaction>
 #include <string>
 
 namespace keapsync::db {
@@ -13,12 +14,15 @@ class ContactMapRepository {
   explicit ContactMapRepository(pqxx::connection& conn) : conn_(conn) {}
 
   std::optional<std::string> find(const std::string& account, const std::string& contact_ref);
-  void remember(const std::string& account, const std::string& contact_ref,
-                const std::string& keap_id);
-  void forget(const std::string& account, const std::string& contact_ref);
 
  private:
   pqxx::connection& conn_;
 };
+
+// Inside the caller's transaction: OutboxRepository::settle writes what a
+// delivery learned about the id together with the rows it settles.
+void remember_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref,
+                      const std::string& keap_id);
+void forget_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref);
 
 }  // namespace keapsync::db

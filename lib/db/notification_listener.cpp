@@ -50,7 +50,12 @@ boost::asio::awaitable<void> NotificationListener::run() {
       Receiver receiver(conn, seen);  // issues LISTEN
       descriptor_.assign(::dup(conn.sock()));
       connected_ = true;
-      logger_.debug("listening for outbox notifications");
+      if (lost_) {
+        logger_.info("outbox notifications are back");
+        lost_ = false;
+      } else {
+        logger_.debug("listening for outbox notifications");
+      }
       on_notify_();
       while (!stopped_) {
         conn.get_notifs();  // libpq may have buffered some already
@@ -65,9 +70,11 @@ boost::asio::awaitable<void> NotificationListener::run() {
         if (ec) break;
       }
     } catch (const std::exception& e) {
-      if (connected_ || !stopped_) {
+      // Once per outage: a reconnect every few seconds must not flood the log.
+      if (!stopped_ && !lost_) {
         logger_.warn("outbox notifications lost; reconnecting (the poll interval covers the gap)",
                      {{"error", e.what()}});
+        lost_ = true;
       }
     }
     connected_ = false;

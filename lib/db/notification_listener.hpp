@@ -37,6 +37,7 @@ class NotificationListener {
   boost::asio::steady_timer delay_;
   bool stopped_ = false;
   bool connected_ = false;
+  bool lost_ = false;  // the loss was logged; the next connect says it is back
 };
 
 }  // namespace keapsync::db

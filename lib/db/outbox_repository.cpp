@@ -2,6 +2,8 @@
 // indexes on free and held lanes) is explained in docs/outbox.md.
 #include "db/outbox_repository.hpp"
 
+#include "db/contact_map_repository.hpp"
+
 #include <pqxx/pqxx>
 
 namespace keapsync::db {
@@ -140,6 +142,11 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
         " last_attempt_at = keapsync.us_to_ts($3)"
         " WHERE id = ANY($1::bigint[]) AND state = 'pending'",
         id_array(s.retry), s.retry_error, now_us, s.count_attempt ? 1 : 0);
+  }
+  if (s.keap_id_change == Settlement::KeapId::learned) {
+    remember_keap_id(tx, c.account, c.contact_ref, s.keap_id);
+  } else if (s.keap_id_change == Settlement::KeapId::forgotten) {
+    forget_keap_id(tx, c.account, c.contact_ref);
   }
   // The lane: gone when nothing is pending, else free (or waiting for the
   // retry) from its oldest pending row, which may have arrived meanwhile.

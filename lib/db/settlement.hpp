@@ -19,6 +19,11 @@ struct Settlement {
   // False when the wait is not the rows' fault (throttling, a blocked account):
   // last_error is recorded but no attempt is counted toward worker.max_attempts.
   bool count_attempt = true;
+  // What delivering learned about the contact's Keap id (created, or merged
+  // away in Keap): written with the rows, in the same transaction.
+  enum class KeapId { unchanged, learned, forgotten };
+  KeapId keap_id_change = KeapId::unchanged;
+  std::string keap_id;  // when learned
 };
 
 // How settling went: a lease that expired and was taken over is not ours to settle.

@@ -74,7 +74,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   }
   if (valid.rows.empty()) co_return verdict;
 
-  const auto failure = co_await execute(keap::coalesce(changes), valid, account);
+  const auto failure = co_await execute(keap::coalesce(changes), valid, account, s);
   const auto now = clock_();
   if (!failure) {
     for (const auto& row : valid.rows)
@@ -122,22 +122,22 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
 }
 
 boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execute(
-    const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account) {
+    const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
+    db::Settlement& settlement) {
   keap::KeapApi& api = *account.api;
   auto id = co_await db_.run([&](pqxx::connection& conn) {
     return db::ContactMapRepository(conn).find(c.account, c.contact_ref);
   });
-  auto forget = [&]() -> boost::asio::awaitable<void> {
+  // Map changes go into the settlement, written with the rows once delivery ends.
+  const auto forget = [&] {
     id.reset();
-    co_await db_.run([&](pqxx::connection& conn) {
-      db::ContactMapRepository(conn).forget(c.account, c.contact_ref);
-    });
+    settlement.keap_id_change = db::Settlement::KeapId::forgotten;
   };
 
   if (plan.delete_contact && id) {
     auto r = co_await api.call(keap::delete_contact_request(*id));
     if (!r.ok() && !is_not_found(r)) co_return r;  // 404: gone already
-    co_await forget();
+    forget();
   }
   if (!plan.upsert) co_return std::nullopt;
   const keap::ContactChange& change = *plan.upsert;
@@ -149,7 +149,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
       if (!fields.empty()) {
         auto r = co_await api.call(keap::get_contact_request(*id, fields));
         if (is_not_found(r)) {
-          co_await forget();  // merged or deleted in Keap: create it again below
+          forget();  // merged or deleted in Keap: create it again below
         } else if (!r.ok()) {
           co_return r;
         } else if (r.reply->body.is_object()) {
@@ -162,7 +162,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
         if (mapped.request) {
           auto r = co_await api.call(*mapped.request);
           if (is_not_found(r)) {
-            co_await forget();
+            forget();
           } else if (!r.ok()) {
             co_return r;
           }
@@ -177,9 +177,8 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
       const auto new_id = id_of(r.reply->body);
       if (!new_id) co_return permanent("Keap created the contact but sent no id");
       id = new_id;
-      co_await db_.run([&](pqxx::connection& conn) {
-        db::ContactMapRepository(conn).remember(c.account, c.contact_ref, *new_id);
-      });
+      settlement.keap_id_change = db::Settlement::KeapId::learned;
+      settlement.keap_id = *new_id;
     }
   }
   if (change.tags_add.empty() && change.tags_remove.empty()) co_return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
+#include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/verdict.hpp"
@@ -26,10 +27,12 @@ class ContactProcessor {
                                           AccountContext& account);
 
  private:
-  // nullopt: done; otherwise why the plan stopped.
+  // nullopt: done; otherwise why the plan stopped. What it learns about the
+  // contact's Keap id goes into `settlement` (written with the rows).
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> execute(const keap::ContactPlan& plan,
                                                                   const db::ClaimedContact& c,
-                                                                  AccountContext& account);
+                                                                  AccountContext& account,
+                                                                  db::Settlement& settlement);
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
       const keap::ContactChange& change, const std::string& keap_id, AccountContext& account);
   // The tag's id: from the cache, found by name, or created (when `create`).

@@ -9,6 +9,12 @@
 #include "db/outbox_repository.hpp"
 
 namespace keapsync::engine {
+namespace {
+
+// How often a settlement is tried again while the database is away.
+constexpr auto kSettleRetry = std::chrono::seconds(1);
+
+}  // namespace
 
 Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
                        ContactProcessor& processor, std::map<std::string, AccountContext>& accounts,
@@ -130,6 +136,30 @@ boost::asio::awaitable<void> Dispatcher::keep_leases() {
   }
 }
 
+boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
+    const db::ClaimedContact& contact, const db::Settlement& s) {
+  const auto give_up = std::chrono::steady_clock::now() + worker_.lease_duration;
+  boost::asio::steady_timer pause(executor_);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      co_return co_await db_.run([&](pqxx::connection& conn) {
+        return db::OutboxRepository(conn).settle(contact, s, clock_());
+      });
+    } catch (const std::exception& e) {
+      if (attempt == 0) {
+        logger_.warn("cannot settle the contact yet; retrying while the database is away",
+                     {{"account", contact.account},
+                      {"contact_ref", contact.contact_ref},
+                      {"error", e.what()}});
+      }
+    }
+    if (stopping_ || std::chrono::steady_clock::now() >= give_up) co_return std::nullopt;
+    pause.expires_after(kSettleRetry);
+    boost::system::error_code ec;
+    co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
 boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
   const auto token = contact.lease_token;
   try {
@@ -148,10 +178,11 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
     }
     const db::Settlement& s = verdict.settlement;
     if (in_flight_.count(token) == 0) co_return;  // released at shutdown meanwhile
-    const auto result = co_await db_.run([&](pqxx::connection& conn) {
-      return db::OutboxRepository(conn).settle(contact, s, clock_());
-    });
-    if (result == db::SettleResult::lease_lost) {
+    const auto result = co_await settle(contact, s);
+    if (!result) {
+      logger_.error("contact not settled; it is delivered again when its lease expires",
+                    {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
+    } else if (*result == db::SettleResult::lease_lost) {
       logger_.warn("lease expired before the contact was settled; another worker redelivers it",
                    {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     } else {

@@ -8,11 +8,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
+#include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/contact_processor.hpp"
 #include "keap/clock.hpp"
@@ -49,6 +51,11 @@ class Dispatcher {
 
  private:
   boost::asio::awaitable<void> deliver(db::ClaimedContact contact);
+  // Settles `contact`, trying again every second while the database is away
+  // (Keap has the change: settling late beats delivering it twice), for at
+  // most lease_duration or until stop(); nullopt when it never succeeded.
+  boost::asio::awaitable<std::optional<db::SettleResult>> settle(const db::ClaimedContact& contact,
+                                                                 const db::Settlement& s);
   // Renews the leases of the contacts in flight every third of lease_duration,
   // so that a slow delivery is never claimed a second time; until run() ends.
   boost::asio::awaitable<void> keep_leases();

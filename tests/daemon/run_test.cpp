@@ -249,7 +249,7 @@ TEST_F(Daemon, ADeliverySlowerThanItsLeaseKeepsTheLeaseAndIsSentOnce) {
       << testing::read_file(log_file);
 }
 
-TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothing) {
+TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothingAndSendsNothingTwice) {
   // Keap answers after 1.5 s: the contact is in flight when the database goes.
   testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
                          R"({"latency_ms":1500})");
@@ -274,13 +274,13 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothing) {
     }
   };
   allow(false);
-  ASSERT_TRUE(logged("\"msg\":\"contact not settled\"")) << testing::read_file(log_file);
+  ASSERT_TRUE(logged("\"msg\":\"cannot settle the contact yet")) << testing::read_file(log_file);
   ASSERT_TRUE(logged("\"msg\":\"database unavailable; rows wait until it is back\""))
       << testing::read_file(log_file);
   allow(true);
 
-  // Keap got the change, the row did not hear of it: the lease runs out, the
-  // contact is delivered again (an idempotent upsert) and only then deleted.
+  // Keap got the change while the row could not be settled: it is settled as
+  // soon as the database is back, within its lease, so Keap is not asked twice.
   ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\"", 2))
       << testing::read_file(log_file);
   auto conn = db.connect();
@@ -294,6 +294,13 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothing) {
   }
   EXPECT_EQ(pending(), 0) << testing::read_file(log_file);
   EXPECT_EQ(sandbox_contacts().size(), 1u);
+  const auto stats = boost::json::parse(
+      testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
+          .body);
+  EXPECT_EQ(stats.at("routes").at("POST /rest/v2/contacts").at("201").as_int64(), 1)
+      << boost::json::serialize(stats);
+  EXPECT_FALSE(stats.at("routes").at("POST /rest/v2/contacts").as_object().contains("200"))
+      << "delivered twice: " << boost::json::serialize(stats);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 

@@ -186,6 +186,31 @@ TEST_F(OutboxRepositoryTest, MixedSettlementDeadLettersOneRowAndDeliversTheOther
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.lane"), "0");
 }
 
+TEST_F(OutboxRepositoryTest, TheKeapIdLearnedWhileDeliveringIsWrittenWithTheRowsOrNotAtAll) {
+  db.insert("alice");
+  const auto first = repo.claim(options(), t0);
+  Settlement learned;
+  learned.retry.push_back(first.at(0).rows.at(0).id);
+  learned.retry_at = t0 + seconds(1);
+  learned.keap_id_change = Settlement::KeapId::learned;
+  learned.keap_id = "42";
+  // A worker whose lease was taken over settles nothing, the map included.
+  auto stale = first.at(0);
+  stale.lease_token += 1000;
+  EXPECT_EQ(repo.settle(stale, learned, t0), SettleResult::lease_lost);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "0");
+  ASSERT_EQ(repo.settle(first.at(0), learned, t0), SettleResult::settled);
+  EXPECT_EQ(db.scalar("SELECT keap_id FROM keapsync.contact_map WHERE contact_ref = 'alice'"),
+            "42");
+
+  const auto second = repo.claim(options(), t0 + seconds(2));
+  Settlement forgotten;
+  forgotten.delivered.push_back(second.at(0).rows.at(0).id);
+  forgotten.keap_id_change = Settlement::KeapId::forgotten;
+  ASSERT_EQ(repo.settle(second.at(0), forgotten, t0 + seconds(2)), SettleResult::settled);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "0");
+}
+
 TEST_F(OutboxRepositoryTest, DeadLetterDeskRetriesAndDiscards) {
   db.insert("alice", "{}", "upsert", "shop");
   db.insert("bob", "{}", "upsert", "other");
