@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 #include <pqxx/pqxx>
 
 namespace keapsync::db {
@@ -45,10 +47,18 @@ void NotificationListener::stop() {
 boost::asio::awaitable<void> NotificationListener::run() {
   while (!stopped_) {
     try {
-      pqxx::connection conn(url_);
+      // A database behind a broken network can take minutes to refuse: a
+      // blocked event loop would stall every account and trip the watchdog.
+      const auto conn = co_await boost::asio::co_spawn(
+          connector_,
+          [url = url_]() -> boost::asio::awaitable<std::unique_ptr<pqxx::connection>> {
+            co_return std::make_unique<pqxx::connection>(url);
+          },
+          boost::asio::use_awaitable);
+      if (stopped_) break;
       bool seen = false;
-      Receiver receiver(conn, seen);  // issues LISTEN
-      descriptor_.assign(::dup(conn.sock()));
+      Receiver receiver(*conn, seen);  // issues LISTEN
+      descriptor_.assign(::dup(conn->sock()));
       connected_ = true;
       if (lost_) {
         logger_.info("outbox notifications are back");
@@ -58,7 +68,7 @@ boost::asio::awaitable<void> NotificationListener::run() {
       }
       on_notify_();
       while (!stopped_) {
-        conn.get_notifs();  // libpq may have buffered some already
+        conn->get_notifs();  // libpq may have buffered some already
         if (seen) {
           seen = false;
           on_notify_();

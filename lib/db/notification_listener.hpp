@@ -1,12 +1,14 @@
 // LISTEN keapsync_outbox on the event loop: the connection's socket is wrapped
 // in an Asio descriptor (a dup, so Asio never closes libpq's socket), and each
-// readable event drains the notifications. Reconnects after a lost database.
+// readable event drains the notifications. Reconnects after a lost database;
+// connecting (which blocks) happens on a thread of its own, never on the loop.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -35,6 +37,7 @@ class NotificationListener {
   std::chrono::milliseconds reconnect_delay_;
   boost::asio::posix::stream_descriptor descriptor_;
   boost::asio::steady_timer delay_;
+  boost::asio::thread_pool connector_{1};
   bool stopped_ = false;
   bool connected_ = false;
   bool lost_ = false;  // the loss was logged; the next connect says it is back

@@ -283,6 +283,7 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothingAndSendsNothingTwice) {
   // soon as the database is back, within its lease, so Keap is not asked twice.
   ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\"", 2))
       << testing::read_file(log_file);
+  ASSERT_TRUE(logged("\"msg\":\"outbox notifications are back\"")) << testing::read_file(log_file);
   auto conn = db.connect();
   const auto pending = [&] {
     pqxx::work tx(*conn);
