@@ -49,12 +49,13 @@ boost::asio::awaitable<void> NotificationListener::run() {
     try {
       // A database behind a broken network can take minutes to refuse: a
       // blocked event loop would stall every account and trip the watchdog.
-      const auto conn = co_await boost::asio::co_spawn(
-          connector_,
-          [url = url_]() -> boost::asio::awaitable<std::unique_ptr<pqxx::connection>> {
-            co_return std::make_unique<pqxx::connection>(url);
-          },
-          boost::asio::use_awaitable);
+      // (The lambda captures only `this`: GCC 12 destroys non-trivial temporaries
+      // of a co_await twice when it throws, as a refused connect does.)
+      const auto connect = [this]() -> boost::asio::awaitable<std::unique_ptr<pqxx::connection>> {
+        co_return std::make_unique<pqxx::connection>(url_);
+      };
+      const auto conn =
+          co_await boost::asio::co_spawn(connector_, connect, boost::asio::use_awaitable);
       if (stopped_) break;
       bool seen = false;
       Receiver receiver(*conn, seen);  // issues LISTEN
