@@ -326,7 +326,9 @@ TEST_F(Daemon, ThrottlingPausesTheAccountWithoutAStormOrALostRow) {
   EXPECT_EQ(posts.at("201").as_int64(), 15);
   const auto throttled = posts.contains("429") ? posts.at("429").as_int64() : 0;
   EXPECT_GT(throttled, 0);
-  EXPECT_LE(throttled, 6) << "one 429 per window at most, not a storm";
+  // At most the 4 requests in flight per 2 s window (15 rows need 3 windows); a
+  // client that retried at once would collect hundreds.
+  EXPECT_LE(throttled, 12) << "a 429 storm";
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
