@@ -79,10 +79,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   if (!failure) {
     for (const auto& row : valid.rows)
       s.delivered.push_back(row.id);
-    logger_.info("contact delivered", {{"account", c.account},
-                                       {"contact_ref", c.contact_ref},
-                                       {"rows", static_cast<std::int64_t>(valid.rows.size())}});
-    co_return verdict;
+    co_return verdict;  // the dispatcher logs it once the rows are settled
   }
   const auto& error = failure->error;
   switch (error.error_class) {

@@ -186,6 +186,11 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
       logger_.warn("lease expired before the contact was settled; another worker redelivers it",
                    {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     } else {
+      if (!s.delivered.empty()) {
+        logger_.info("contact delivered", {{"account", contact.account},
+                                           {"contact_ref", contact.contact_ref},
+                                           {"rows", std::ssize(s.delivered)}});
+      }
       auto& counts = stats_.rows[contact.account];
       counts.delivered += static_cast<std::int64_t>(s.delivered.size());
       for (const auto& [reason_class, n] : verdict.dead_by_class)
