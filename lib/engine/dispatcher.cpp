@@ -126,6 +126,8 @@ boost::asio::awaitable<void> Dispatcher::keep_leases() {
         return gone;
       });
       for (const auto& c : lost) {
+        // A contact settled meanwhile has no lease to renew: that is no loss.
+        if (!in_flight_.contains(c.lease_token) || settling_.contains(c.lease_token)) continue;
         logger_.warn("lease lost while delivering; another worker may deliver the contact too",
                      {{"account", c.account}, {"contact_ref", c.contact_ref}});
       }
@@ -178,6 +180,7 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
     }
     const db::Settlement& s = verdict.settlement;
     if (in_flight_.count(token) == 0) co_return;  // released at shutdown meanwhile
+    settling_.insert(token);
     const auto result = co_await settle(contact, s);
     if (!result) {
       logger_.error("contact not settled; it is delivered again when its lease expires",
@@ -204,6 +207,7 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
         {{"account", contact.account}, {"contact_ref", contact.contact_ref}, {"error", e.what()}});
   }
   in_flight_.erase(token);
+  settling_.erase(token);
   wake();
 }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "config/config.hpp"
@@ -76,6 +77,7 @@ class Dispatcher {
   bool wake_pending_ = false;
   bool stopping_ = false;
   std::map<std::int64_t, db::ClaimedContact> in_flight_;  // by lease token
+  std::set<std::int64_t> settling_;                       // lease tokens being settled
   DispatcherStats stats_;
 };
 
