@@ -13,6 +13,7 @@
 #include <functional>
 #include <sstream>
 
+#include "ascii/ascii.hpp"
 #include "config/secret.hpp"
 
 extern char** environ;
@@ -83,12 +84,6 @@ std::string join(const std::vector<std::string>& items) {
   for (const auto& item : items)
     out += (out.empty() ? "" : ", ") + item;
   return out;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // 0.1 → "0.1", 0.95 → "0.95": the shortest form that reads back the same.
@@ -260,7 +255,7 @@ void apply_environment(YAML::Node& root, const Environment& env, Reader& reader,
                        std::vector<ConfigError>& errors) {
   for (const auto& [name, value] : env) {
     if (!name.starts_with(kEnvPrefix)) continue;
-    const std::string rest = lower(name.substr(kEnvPrefix.size()));
+    const std::string rest = ascii::to_lower(name.substr(kEnvPrefix.size()));
     std::vector<std::string> path;
     if (std::find(kTopScalars.begin(), kTopScalars.end(), rest) != kTopScalars.end()) {
       path = {rest};

@@ -2,17 +2,15 @@
 #include "http/headers.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "ascii/ascii.hpp"
 
 namespace keapsync::http {
 
 Headers::Headers(std::initializer_list<Field> fields) : fields_(fields) {}
 
 bool Headers::name_equals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return ascii::iequals(a, b);
 }
 
 std::optional<std::string> Headers::get(std::string_view name) const {

@@ -1,29 +1,18 @@
 // ProxySettings: the curl conventions for HTTPS_PROXY / NO_PROXY, without CIDR ranges.
 #include "http/proxy_settings.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "ascii/ascii.hpp"
 
 namespace keapsync::http {
 namespace {
 
-std::string trim_lower(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::optional<std::string> first_set(const ProxySettings::Environment& env, const char* lower,
                                      const char* upper) {
   for (const char* name : {lower, upper}) {
-    if (auto v = env(name); v && !trim_lower(*v).empty()) return v;
+    if (auto v = env(name); v && !ascii::trim(*v).empty()) return v;
   }
   return std::nullopt;
 }
@@ -33,7 +22,7 @@ std::optional<std::string> first_set(const ProxySettings::Environment& env, cons
 ProxySettings ProxySettings::from_environment(const Environment& env) {
   ProxySettings settings;
   if (auto value = first_set(env, "https_proxy", "HTTPS_PROXY")) {
-    std::string text = trim_lower(*value);
+    std::string text = ascii::to_lower(ascii::trim(*value));
     if (text.find("://") == std::string::npos) text = "http://" + text;
     settings.proxy = Url::parse(text, /*allow_http=*/true);
     if (settings.proxy->scheme != "http") {
@@ -44,7 +33,7 @@ ProxySettings ProxySettings::from_environment(const Environment& env) {
     std::string_view list = *value;
     while (!list.empty()) {
       const auto comma = list.find(',');
-      std::string entry = trim_lower(list.substr(0, comma));
+      std::string entry = ascii::to_lower(ascii::trim(list.substr(0, comma)));
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
       // "host:port" entries: the port is ignored (we only ever use 443).
       if (const auto colon = entry.rfind(':');
@@ -72,7 +61,7 @@ ProxySettings ProxySettings::from_process_environment() {
 
 std::optional<Url> ProxySettings::proxy_for(std::string_view host_in) const {
   if (!proxy) return std::nullopt;
-  const std::string host = trim_lower(host_in);
+  const std::string host = ascii::to_lower(ascii::trim(host_in));
   for (const auto& entry : no_proxy) {
     if (entry == "*" || host == entry) return std::nullopt;
     if (host.size() > entry.size() && host.ends_with(entry) &&

@@ -6,18 +6,13 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "ascii/ascii.hpp"
+
 namespace keapsync::http {
 namespace {
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
   throw std::invalid_argument("invalid URL '" + std::string(text) + "': " + why);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool valid_host_char(char c) {
@@ -30,7 +25,7 @@ Url Url::parse(std::string_view text, bool allow_http) {
   Url url;
   const auto sep = text.find("://");
   if (sep == std::string_view::npos) fail(text, "no scheme (expected https://)");
-  url.scheme = lower(text.substr(0, sep));
+  url.scheme = ascii::to_lower(text.substr(0, sep));
   if (url.scheme == "https") {
     url.port = 443;
   } else if (url.scheme == "http" && allow_http) {
@@ -74,7 +69,7 @@ Url Url::parse(std::string_view text, bool allow_http) {
     if (host.empty()) fail(text, "no host");
     if (!std::all_of(host.begin(), host.end(), valid_host_char)) fail(text, "bad host name");
   }
-  url.host = lower(host);
+  url.host = ascii::to_lower(host);
   if (!port.empty()) {
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

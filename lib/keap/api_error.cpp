@@ -1,19 +1,11 @@
 // Classification of Keap API failures (NOTES.md §1.7, §3.4, §4.3).
 #include "keap/api_error.hpp"
 
-#include <cctype>
-
+#include "ascii/ascii.hpp"
 #include "keap/error_body.hpp"
 
 namespace keapsync::keap {
 namespace {
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool contains(const std::string& haystack_lower, std::string_view needle_lower) {
   return haystack_lower.find(needle_lower) != std::string::npos;
@@ -22,13 +14,13 @@ bool contains(const std::string& haystack_lower, std::string_view needle_lower) 
 // Apigee fault codes seen: policies.ratelimit.QuotaViolation,
 // policies.ratelimit.SpikeArrestViolation.
 bool is_throttle_fault(const std::string& fault_code) {
-  const std::string low = to_lower(fault_code);
+  const std::string low = ascii::to_lower(fault_code);
   return contains(low, "quota") || contains(low, "spikearrest") || contains(low, "ratelimit");
 }
 
 // oauth.v2.InvalidAccessToken, keymanagement.service.invalid_access_token, AccessTokenExpired...
 bool is_token_fault(const std::string& fault_code) {
-  const std::string low = to_lower(fault_code);
+  const std::string low = ascii::to_lower(fault_code);
   return contains(low, "accesstoken") || contains(low, "access_token") ||
          contains(low, "invalidapikey") || contains(low, "invalid_api_key");
 }

@@ -4,7 +4,8 @@
 #include <boost/json.hpp>
 
 #include <array>
-#include <cctype>
+
+#include "ascii/ascii.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -14,27 +15,8 @@ namespace json = boost::json;
 // Bodies larger than this are not parsed as JSON (Keap's error objects are a few hundred bytes).
 constexpr std::size_t kMaxJsonBody = 64 * 1024;
 
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = lower(c);
-  return out;
-}
-
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back()))
-    s.remove_suffix(1);
-  return s;
 }
 
 // Characters that end a credential value in JSON, form bodies, headers and prose.
@@ -94,13 +76,13 @@ std::string details_of(const json::value* v) {
 
 // The readable part of an HTML page: its <title>, else its text without tags.
 std::string html_text(std::string_view body) {
-  const std::string low = to_lower(body);
+  const std::string low = ascii::to_lower(body);
   const auto open = low.find("<title");
   if (open != std::string::npos) {
     const auto start = low.find('>', open);
     const auto end = low.find("</title", open);
     if (start != std::string::npos && end != std::string::npos && start < end) {
-      const auto title = trim(body.substr(start + 1, end - start - 1));
+      const auto title = ascii::trim(body.substr(start + 1, end - start - 1));
       if (!title.empty()) return std::string(title);
     }
   }
@@ -178,7 +160,7 @@ void mask_after(std::string& text, const std::string& low, std::string_view mark
 
 std::string mask_credentials(std::string_view input) {
   std::string text(input);
-  const std::string low = to_lower(text);  // same length: masking keeps offsets aligned
+  const std::string low = ascii::to_lower(text);  // same length: masking keeps offsets aligned
   mask_after(text, low, "bearer ", false);
   mask_after(text, low, "basic ", false);
   mask_after(text, low, "keapak-", false);
@@ -239,7 +221,7 @@ std::string clean_text(std::string_view input, std::size_t max_bytes) {
 
 ErrorBody parse_error_body(std::string_view body) {
   ErrorBody out;
-  const std::string_view t = trim(body);
+  const std::string_view t = ascii::trim(body);
   if (t.empty()) return out;
   out.is_empty = false;
   if (read_json(t, out)) return out;

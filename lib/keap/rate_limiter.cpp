@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <optional>
 #include <string>
 
+#include "ascii/ascii.hpp"
 #include "keap/retry_after.hpp"
 
 namespace keapsync::keap {
@@ -16,13 +16,6 @@ using namespace std::chrono;
 
 // Limits above this are garbage (Keap's largest is 250,000/day).
 constexpr std::int64_t kMaxSaneLimit = 100'000'000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::optional<std::int64_t> count_header(const ResponseHeaders& h, const std::string& name) {
   const auto v = h.get(name);
@@ -44,7 +37,8 @@ struct Group {
 // its numbers would then describe a bucket we do not model.
 Group read_group(const ResponseHeaders& h, const std::string& prefix, std::string_view unit) {
   Group g;
-  if (const auto u = h.get(prefix + "-time-unit"); u && !u->empty() && lower(*u) != unit) return g;
+  if (const auto u = h.get(prefix + "-time-unit"); u && !u->empty() && ascii::to_lower(*u) != unit)
+    return g;
   if (const auto i = count_header(h, prefix + "-interval"); i && *i != 1) return g;
   g.limit = count_header(h, prefix + "-limit");
   if (g.limit && *g.limit == 0) g.limit.reset();
@@ -58,7 +52,7 @@ Group read_group(const ResponseHeaders& h, const std::string& prefix, std::strin
 std::optional<std::int64_t> spike_limit(const ResponseHeaders& h) {
   const auto v = h.get("x-keap-product-spike-limit");
   if (!v || v->size() < 3) return std::nullopt;
-  const std::string s = lower(*v);
+  const std::string s = ascii::to_lower(*v);
   if (s.substr(s.size() - 2) != "ps") return std::nullopt;
   const auto n = parse_count(std::string_view(s).substr(0, s.size() - 2));
   if (!n || *n == 0 || *n > 10000) return std::nullopt;

@@ -1,30 +1,10 @@
 // Case-insensitive header lookup for the keap policies.
 #include "keap/response_headers.hpp"
 
-#include <cctype>
+#include "ascii/ascii.hpp"
 
 namespace keapsync::keap {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ResponseHeaders::ResponseHeaders(
     std::initializer_list<std::pair<std::string, std::string>> fields) {
@@ -38,7 +18,7 @@ void ResponseHeaders::add(std::string_view name, std::string_view value) {
 
 std::optional<std::string_view> ResponseHeaders::get(std::string_view name) const {
   for (const auto& [n, v] : fields_) {
-    if (iequals(n, name)) return trim(v);
+    if (ascii::iequals(n, name)) return ascii::trim(v);
   }
   return std::nullopt;
 }

@@ -2,31 +2,14 @@
 #include "keap/retry_after.hpp"
 
 #include <array>
-#include <cctype>
 #include <limits>
+
+#include "ascii/ascii.hpp"
 
 namespace keapsync::keap {
 namespace {
 
 using namespace std::chrono;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 // Splits on blanks, also treating the given extra characters as separators.
 template <std::size_t N>
@@ -52,7 +35,7 @@ std::optional<unsigned> month_of(std::string_view name) {
   static constexpr std::array<std::string_view, 12> months = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (unsigned m = 0; m < months.size(); ++m) {
-    if (iequals(name, months[m])) return m + 1;
+    if (ascii::iequals(name, months[m])) return m + 1;
   }
   return std::nullopt;
 }
@@ -74,7 +57,7 @@ std::optional<TimePoint> make_time(std::int64_t y, unsigned mon, std::int64_t d,
 }  // namespace
 
 std::optional<std::int64_t> parse_count(std::string_view text) {
-  text = trim(text);
+  text = ascii::trim(text);
   if (text.empty() || text.size() > 18) return std::nullopt;
   std::int64_t v = 0;
   for (char c : text) {
@@ -85,10 +68,10 @@ std::optional<std::int64_t> parse_count(std::string_view text) {
 }
 
 std::optional<TimePoint> parse_http_date(std::string_view text) {
-  text = trim(text);
+  text = ascii::trim(text);
   std::array<std::string_view, 6> p{};
   const std::size_t n = split(text, " ,", p);
-  if (n == 6 && iequals(p[5], "GMT")) {
+  if (n == 6 && ascii::iequals(p[5], "GMT")) {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
     const auto d = parse_count(p[1]);
     const auto m = month_of(p[2]);
@@ -96,7 +79,7 @@ std::optional<TimePoint> parse_http_date(std::string_view text) {
     if (!d || !m || !y || p[3].size() != 4) return std::nullopt;
     return make_time(*y, *m, *d, p[4]);
   }
-  if (n == 4 && iequals(p[3], "GMT")) {
+  if (n == 4 && ascii::iequals(p[3], "GMT")) {
     // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit years: 70-99 -> 19xx, else 20xx)
     std::array<std::string_view, 3> dmy{};
     if (split(p[1], "-", dmy) != 3) return std::nullopt;
@@ -119,7 +102,7 @@ std::optional<TimePoint> parse_http_date(std::string_view text) {
 }
 
 std::optional<TimePoint> parse_retry_after(std::string_view text, TimePoint now) {
-  text = trim(text);
+  text = ascii::trim(text);
   if (const auto secs = parse_count(text)) {
     // Bounded so that the addition cannot overflow; the limiter caps the pause anyway.
     const std::int64_t bounded = std::min<std::int64_t>(*secs, 10LL * 365 * 24 * 3600);

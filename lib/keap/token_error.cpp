@@ -1,23 +1,15 @@
 // Classification of token-endpoint failures: dead refresh tokens must never be retried.
 #include "keap/token_error.hpp"
 
-#include <cctype>
-
+#include "ascii/ascii.hpp"
 #include "keap/error_body.hpp"
 
 namespace keapsync::keap {
 namespace {
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 TokenErrorKind kind_of(int status, const ErrorBody& body) {
-  const std::string error = to_lower(body.oauth_error);
-  const std::string description = to_lower(body.message);
+  const std::string error = ascii::to_lower(body.oauth_error);
+  const std::string description = ascii::to_lower(body.message);
   // Body first: a dead token is dead whatever status it came with.
   if (error == "invalid_grant") return TokenErrorKind::dead_refresh_token;
   if (error == "invalid_request" && description.find("invalid refresh token") != std::string::npos)

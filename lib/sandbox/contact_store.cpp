@@ -4,21 +4,14 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
+#include "ascii/ascii.hpp"
 #include "sandbox/iso_time.hpp"
 
 namespace keapsync::sandbox {
 namespace json = boost::json;
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string str(const json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -33,7 +26,7 @@ std::string primary_email(const json::object& o) {
   std::string first;
   for (const auto& item : it->value().get_array()) {
     if (!item.is_object()) continue;
-    auto email = lower(str(item.get_object(), "email"));
+    auto email = ascii::to_lower(str(item.get_object(), "email"));
     if (str(item.get_object(), "field") == "EMAIL1") return email;
     if (first.empty()) first = email;
   }
@@ -75,7 +68,7 @@ void ContactStore::set_field(Record& r, const std::string& key, const json::valu
     std::string status = "UNENGAGED_MARKETABLE";
     if (old) {
       for (const auto& o : *old)
-        if (lower(str(o.get_object(), "email")) == lower(str(e, "email")))
+        if (ascii::to_lower(str(o.get_object(), "email")) == ascii::to_lower(str(e, "email")))
           status = str(o.get_object(), "email_opt_status");
     }
     if (e.contains("opt_in_reason")) status = "SINGLE_OPT_IN";
@@ -126,8 +119,10 @@ std::optional<std::uint64_t> ContactStore::find_duplicate(const json::object& bo
   for (const auto& [id, r] : contacts_) {
     if (primary_email(r.fields) != email) continue;
     if (rule != Duplicate::Email) {
-      if (lower(str(r.fields, "given_name")) != lower(str(body, "given_name")) ||
-          lower(str(r.fields, "family_name")) != lower(str(body, "family_name")))
+      if (ascii::to_lower(str(r.fields, "given_name")) !=
+              ascii::to_lower(str(body, "given_name")) ||
+          ascii::to_lower(str(r.fields, "family_name")) !=
+              ascii::to_lower(str(body, "family_name")))
         continue;
     }
     // Keap matches the formal Company record; the sandbox compares company.id.

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "ascii/ascii.hpp"
 #include "sandbox/contact_validator.hpp"
 #include "sandbox/iso_time.hpp"
 
@@ -113,15 +114,8 @@ bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_json_content(const Request& req) {
-  return starts_with(lower(req.header("content-type")), "application/json");
+  return starts_with(ascii::to_lower(req.header("content-type")), "application/json");
 }
 
 // Parses a JSON object body; the error response otherwise.
@@ -141,7 +135,7 @@ std::optional<json::object> parse_object(const Request& req, Response& error) {
 
 // `email==john*` style matching: case-insensitive, trailing * is a prefix.
 bool matches(std::string_view value, const std::string& pattern) {
-  auto v = lower(value);
+  auto v = ascii::to_lower(value);
   if (!pattern.empty() && pattern.back() == '*')
     return starts_with(v, pattern.substr(0, pattern.size() - 1));
   return v == pattern;
@@ -244,7 +238,8 @@ Response Router::token(const Request& req, TimePoint now) {
   const auto missing_grant = [] {
     return oauth_error(400, "invalid_request", "response_type or grant_type is required");
   };
-  if (!starts_with(lower(req.header("content-type")), "application/x-www-form-urlencoded"))
+  if (!starts_with(ascii::to_lower(req.header("content-type")),
+                   "application/x-www-form-urlencoded"))
     return missing_grant();
   auto form = parse_form(req.body);
   if (!form) return missing_grant();
@@ -460,7 +455,7 @@ Response Router::list_contacts(const Target& target) {
         return v2_error(400, "Invalid filter field: " + field +
                                  " (the sandbox supports email, given_name, "
                                  "family_name, ids, contact_ids)");
-      conditions.emplace_back(field, lower(cond.substr(eq + 2)));
+      conditions.emplace_back(field, ascii::to_lower(cond.substr(eq + 2)));
     }
   }
   std::size_t page_size = 50, offset = 0;

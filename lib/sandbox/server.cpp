@@ -9,13 +9,13 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
-#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "ascii/ascii.hpp"
 #include "sandbox/router.hpp"
 
 namespace keapsync::sandbox {
@@ -77,10 +77,7 @@ struct Server::Impl {
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
       for (const auto& field : msg) {
-        std::string name(field.name_string());
-        for (auto& c : name)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers[std::move(name)] = std::string(field.value());
+        req.headers[ascii::to_lower(field.name_string())] = std::string(field.value());
       }
       req.body = std::move(msg.body());
       Response res;
