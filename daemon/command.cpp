@@ -2,7 +2,6 @@
 #include "command.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <pqxx/except>
 
 #include "config/config_loader.hpp"
@@ -55,15 +54,6 @@ keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger&
         "database");
   }
   return keys;
-}
-
-std::string iso_time(db::Timestamp t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace keapsync::cli

@@ -10,7 +10,6 @@
 
 #include "arguments.hpp"
 #include "config/config.hpp"
-#include "db/timestamp.hpp"
 #include "keap/oauth_credentials.hpp"
 #include "log/logger.hpp"
 
@@ -47,9 +46,6 @@ std::unique_ptr<pqxx::connection> connect_database(const config::Config& config)
 // The token encryption keys of the configuration; logs a warning when tokens
 // would be stored unencrypted. Throws CommandFailed(78) for an unusable key file.
 keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);
-
-// "2026-11-28T00:47:38Z": the UTC time, as the JSON outputs give times.
-std::string iso_time(db::Timestamp t);
 
 // The command tables of each file (commands.cpp joins them).
 std::vector<Command> config_commands();

@@ -11,6 +11,7 @@
 #include "db/credential_summary.hpp"
 #include "db/migrator.hpp"
 #include "db/outbox_repository.hpp"
+#include "db/timestamp.hpp"
 #include "exit_codes.hpp"
 
 namespace keapsync::cli {
@@ -119,7 +120,7 @@ int status(const Arguments& args) {
       o["credentials_state"] =
           state.empty() ? boost::json::value(nullptr) : boost::json::value(state);
       o["token_expires_at"] = v.tokens && v.tokens->expires_at
-                                  ? boost::json::value(iso_time(*v.tokens->expires_at))
+                                  ? boost::json::value(db::iso_time(*v.tokens->expires_at))
                                   : boost::json::value(nullptr);
       if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
         o["reauthorization_reason"] = v.tokens->reauthorization_reason;

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "db/outbox_repository.hpp"
+#include "db/timestamp.hpp"
 #include "exit_codes.hpp"
 
 namespace keapsync::cli {
@@ -60,8 +61,8 @@ int list(const Arguments& args) {
                      {"payload", r.payload ? boost::json::parse(*r.payload) : nullptr},
                      {"attempts", r.attempts},
                      {"last_error", r.last_error},
-                     {"created_at", iso_time(r.created_at)},
-                     {"dead_at", iso_time(r.dead_at)}});
+                     {"created_at", db::iso_time(r.created_at)},
+                     {"dead_at", db::iso_time(r.dead_at)}});
     }
     std::cout << boost::json::serialize(out) << "\n";
     return kExitOk;
@@ -75,7 +76,7 @@ int list(const Arguments& args) {
   for (const auto& r : rows) {
     std::printf("%-10lld %-12s %-20s %-7s %8d %-20s %s\n", static_cast<long long>(r.id),
                 r.account.c_str(), r.contact_ref.c_str(), r.op.c_str(), r.attempts,
-                iso_time(r.dead_at).c_str(), r.last_error.c_str());
+                db::iso_time(r.dead_at).c_str(), r.last_error.c_str());
   }
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace keapsync::db {
 
@@ -17,5 +18,9 @@ inline std::int64_t to_micros(Timestamp t) {
 inline Timestamp from_micros(std::int64_t us) {
   return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(us)));
 }
+
+// "2026-11-28T00:47:38Z": UTC to the second, as Keap's v2 API and keapsync's
+// JSON outputs write times.
+std::string iso_time(Timestamp t);
 
 }  // namespace keapsync::db

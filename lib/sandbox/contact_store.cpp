@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "ascii/ascii.hpp"
-#include "sandbox/iso_time.hpp"
+#include "db/timestamp.hpp"
 
 namespace keapsync::sandbox {
 namespace json = boost::json;
@@ -140,8 +140,8 @@ std::optional<json::object> ContactStore::render(std::uint64_t id) const {
   const Record& r = it->second;
   json::object out = r.fields;
   out["id"] = std::to_string(id);
-  out["create_time"] = iso_time(r.created);
-  out["update_time"] = iso_time(r.updated);
+  out["create_time"] = db::iso_time(r.created);
+  out["update_time"] = db::iso_time(r.updated);
   json::array tags;
   for (const auto& [tag, when] : r.tags)
     tags.push_back(json::value(std::to_string(tag)));

@@ -15,8 +15,8 @@
 #include <stdexcept>
 
 #include "ascii/ascii.hpp"
+#include "db/timestamp.hpp"
 #include "sandbox/contact_validator.hpp"
-#include "sandbox/iso_time.hpp"
 
 namespace keapsync::sandbox {
 namespace json = boost::json;
@@ -510,7 +510,7 @@ Response Router::contact_tags(std::uint64_t id) {
   json::array out;
   for (const auto& [tag_id, when] : contacts_.tags_of(id))
     if (auto tag = tags_.render(tag_id))
-      out.push_back(json::object{{"tag", *tag}, {"applied_time", iso_time(when)}});
+      out.push_back(json::object{{"tag", *tag}, {"applied_time", db::iso_time(when)}});
   return json_ok(200, json::object{{"tags", std::move(out)}});
 }
 

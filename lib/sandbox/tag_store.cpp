@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "sandbox/iso_time.hpp"
+#include "db/timestamp.hpp"
 
 namespace keapsync::sandbox {
 namespace json = boost::json;
@@ -29,8 +29,8 @@ std::optional<json::object> TagStore::render(std::uint64_t id) const {
   const Tag& t = it->second;
   json::object o{{"id", std::to_string(id)},
                  {"name", t.name},
-                 {"create_time", iso_time(t.created)},
-                 {"update_time", iso_time(t.created)}};
+                 {"create_time", db::iso_time(t.created)},
+                 {"update_time", db::iso_time(t.created)}};
   if (!t.description.empty()) o["description"] = t.description;
   if (!t.category_id.empty()) o["category"] = json::object{{"id", t.category_id}};
   return o;

@@ -1,11 +1,11 @@
-// ISO 8601 formatting for sandbox timestamps.
-#include "sandbox/iso_time.hpp"
+// Formatting of wall-clock timestamps.
+#include "db/timestamp.hpp"
 
 #include <ctime>
 
-namespace keapsync::sandbox {
+namespace keapsync::db {
 
-std::string iso_time(std::chrono::system_clock::time_point t) {
+std::string iso_time(Timestamp t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -14,4 +14,4 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-}  // namespace keapsync::sandbox
+}  // namespace keapsync::db
