@@ -3,7 +3,6 @@
 
 #include <charconv>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 
 #include "command.hpp"
