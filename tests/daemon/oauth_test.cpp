@@ -82,17 +82,6 @@ class OAuth : public ::testing::Test {
     return testing::read_file(log_file);
   }
 
-  bool drained(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'") == "0") {
-        return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
   std::size_t sandbox_contact_count() {
     const auto r =
         testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
@@ -115,7 +104,7 @@ TEST_F(OAuth, AuthorizeThroughTheLoopbackRedirectThenDeliver) {
 
   testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
   db.insert("ada", R"({"email":"ada@example.com","given_name":"Ada"})");
-  ASSERT_TRUE(drained(30s)) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(30s)) << testing::read_file(log_file);
   EXPECT_EQ(sandbox_contact_count(), 1u);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   EXPECT_EQ(testing::read_file(log_file).find(kClientSecret), std::string::npos);
@@ -151,7 +140,7 @@ TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
   const auto r = testing::run_process(
       {KEAPSYNC_BINARY, "auth", "-c", cfg, "--code-file", code_file, "--redirect-uri", redirect});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_TRUE(drained(40s)) << testing::read_file(daemon_log);
+  ASSERT_TRUE(db.drained(40s)) << testing::read_file(daemon_log);
   EXPECT_EQ(sandbox_contact_count(), 1u);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   const auto log = testing::read_file(daemon_log);

@@ -56,18 +56,6 @@ class Daemon : public ::testing::Test {
     return testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", config_file}, log_file);
   }
 
-  // Waits until no row is pending (dead rows stay), at most `timeout`.
-  bool drained(std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'") == "0") {
-        return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
   boost::json::array sandbox_contacts() {
     const auto r =
         testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
@@ -119,7 +107,7 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
   db.insert("alice", R"({"family_name":"Liddell"})");
   db.insert("bob", R"({"email":"bob@example.com","tags_add":["VIP"]})");
   const auto bad = db.insert("carol", R"({"emali":"carol@example.com"})");
-  ASSERT_TRUE(drained()) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(30s)) << testing::read_file(log_file);
 
   const auto contacts = sandbox_contacts();
   ASSERT_EQ(contacts.size(), 2u) << boost::json::serialize(contacts);
@@ -135,7 +123,7 @@ TEST_F(Daemon, DeliversCoalescedChangesDeadLettersBadRowsAndStopsOnSigterm) {
 
   // A changed e-mail updates the same Keap contact (by its remembered id).
   db.insert("alice", R"({"email":"alice@new.example"})");
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(db.drained(30s));
   const auto after = sandbox_contacts();
   EXPECT_EQ(after.size(), 2u);
   std::set<std::string> emails;
@@ -215,7 +203,7 @@ TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
   for (int i = 0; i < 20; ++i) {
     db.insert("c" + std::to_string(i), R"({"email":"c)" + std::to_string(i) + R"(@example.com"})");
   }
-  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
   EXPECT_EQ(sandbox_contacts().size(), 20u);
   const auto metrics = status_page(
@@ -236,7 +224,7 @@ TEST_F(Daemon, ADeliverySlowerThanItsLeaseKeepsTheLeaseAndIsSentOnce) {
                          R"({"latency_ms":12000})");
   auto daemon = start(config("  lease_duration: 10s\n"));
   db.insert("slow", R"({"email":"slow@example.com"})");
-  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   const auto stats = boost::json::parse(
       testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
           .body);
@@ -284,16 +272,8 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothingAndSendsNothingTwice) {
   ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\"", 2))
       << testing::read_file(log_file);
   ASSERT_TRUE(logged("\"msg\":\"outbox notifications are back\"")) << testing::read_file(log_file);
-  auto conn = db.connect();
-  const auto pending = [&] {
-    pqxx::work tx(*conn);
-    return tx.exec1("SELECT count(*) FROM keapsync.outbox")[0].as<int>();
-  };
-  const auto drain_deadline = std::chrono::steady_clock::now() + 40s;
-  while (pending() != 0 && std::chrono::steady_clock::now() < drain_deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(pending(), 0) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(40s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
   EXPECT_EQ(sandbox_contacts().size(), 1u);
   const auto stats = boost::json::parse(
       testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
@@ -318,7 +298,7 @@ TEST_F(Daemon, ThrottlingPausesTheAccountWithoutAStormOrALostRow) {
   for (int i = 0; i < 15; ++i) {
     db.insert("t" + std::to_string(i), R"({"email":"t)" + std::to_string(i) + R"(@example.com"})");
   }
-  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");  // none dead: not counted
   const auto stats = boost::json::parse(
       testing::https_request("GET", tight.base_url() + "/_sandbox/stats", tight.ca_file()).body);
@@ -347,7 +327,7 @@ TEST_F(Daemon, KillMinus9LosesNothing) {
   }
   EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
   auto second = start(cfg);
-  ASSERT_TRUE(drained(60s)) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
   EXPECT_EQ(sandbox_contacts().size(), 50u);  // upsert by e-mail: no duplicates
   EXPECT_EQ(second.stop(SIGTERM), 0);

@@ -1,6 +1,8 @@
 // Migrated per-test databases.
 #include "support/migrated_database.hpp"
 
+#include <thread>
+
 #include "db/migrator.hpp"
 
 namespace keapsync::testing {
@@ -25,10 +27,27 @@ std::int64_t MigratedDatabase::insert(const std::string& contact_ref, const std:
 }
 
 std::string MigratedDatabase::scalar(const std::string& sql) {
-  pqxx::work tx(*conn_);
-  const auto r = tx.exec1(sql);
-  tx.commit();
-  return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+  const auto once = [&] {
+    pqxx::work tx(*conn_);
+    const auto r = tx.exec1(sql);
+    tx.commit();
+    return r[0].is_null() ? std::string("NULL") : r[0].as<std::string>();
+  };
+  try {
+    return once();
+  } catch (const pqxx::broken_connection&) {
+    conn_ = connect();
+    return once();
+  }
+}
+
+bool MigratedDatabase::drained(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'") != "0") {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 }  // namespace keapsync::testing

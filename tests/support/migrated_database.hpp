@@ -1,6 +1,7 @@
 // A fresh test database with the keapsync schema applied, and SQL shortcuts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <pqxx/pqxx>
@@ -22,8 +23,11 @@ class MigratedDatabase {
   // Inserts one row the way a shop does; returns its id.
   std::int64_t insert(const std::string& contact_ref, const std::string& payload = "{}",
                       const std::string& op = "upsert", const std::string& account = "default");
-  // Runs one statement and returns the first column of its first row.
+  // Runs one statement and returns the first column of its first row; opens a
+  // new session first when a test has killed this one (a database outage).
   std::string scalar(const std::string& sql);
+  // Waits until no row is pending (dead rows stay), at most `timeout`.
+  bool drained(std::chrono::milliseconds timeout);
 
  private:
   TestDatabase db_;
