@@ -14,12 +14,13 @@ struct RefreshResult {
     refreshed_by_sibling,      // another process (or an authorization) stored a newer pair
     reauthorization_required,  // dead refresh token (now or earlier): nothing was sent
     transient_failure,         // the token call failed transiently; the store is unchanged
+    client_rejected,           // Keap refused the app's client credentials; the store is unchanged
     timed_out,                 // the deadline passed while a sibling held the lock
     no_credentials,            // the account has no refresh token: run `keapsync auth`
   };
   Kind kind = Kind::no_credentials;
   std::optional<StoredCredentials> credentials;  // the row as it stands after the call
-  std::string error;  // transient_failure, reauthorization_required: the reason
+  std::string error;  // transient_failure, client_rejected, reauthorization_required: why
   bool called_token_endpoint = false;
   int lock_timeouts = 0;  // lock waits that ran out (a sibling's token call was slow)
 };
@@ -34,6 +35,8 @@ inline const char* to_string(RefreshResult::Kind k) {
       return "reauthorization_required";
     case RefreshResult::Kind::transient_failure:
       return "transient_failure";
+    case RefreshResult::Kind::client_rejected:
+      return "client_rejected";
     case RefreshResult::Kind::timed_out:
       return "timed_out";
     case RefreshResult::Kind::no_credentials:

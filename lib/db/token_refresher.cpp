@@ -110,8 +110,11 @@ RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t s
             return result;
           }
           case RefreshOutcome::Kind::transient:
+          case RefreshOutcome::Kind::client_rejected:
             tx.abort();
-            result.kind = RefreshResult::Kind::transient_failure;
+            result.kind = outcome.kind == RefreshOutcome::Kind::transient
+                              ? RefreshResult::Kind::transient_failure
+                              : RefreshResult::Kind::client_rejected;
             result.error = outcome.reason;
             result.credentials = std::move(row);
             return result;

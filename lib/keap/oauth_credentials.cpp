@@ -132,15 +132,13 @@ asio::awaitable<void> OAuthCredentials::refresh() {
   auto& oauth = oauth_;
   auto clock = clock_;
   // The token call runs on the io_context while the database thread holds the lock.
-  // What Keap said, when it refused: a rejected client is not a transient failure.
-  auto refused = std::make_shared<std::optional<TokenError>>();
-  const db::TokenRefresher::RefreshFn call = [executor, &oauth, clock,
-                                              refused](const config::Secret& token) {
+  const db::TokenRefresher::RefreshFn call = [executor, &oauth,
+                                              clock](const config::Secret& token) {
     auto promise = std::make_shared<std::promise<db::RefreshOutcome>>();
     auto future = promise->get_future();
     asio::co_spawn(
         executor,
-        [&oauth, token, clock, refused]() -> asio::awaitable<db::RefreshOutcome> {
+        [&oauth, token, clock]() -> asio::awaitable<db::RefreshOutcome> {
           const auto result = co_await oauth.refresh(token);
           if (const auto* grant = std::get_if<TokenGrant>(&result)) {
             const auto now = clock();
@@ -148,9 +146,14 @@ asio::awaitable<void> OAuthCredentials::refresh() {
                                                      now + grant->expires_in, grant->scope});
           }
           const auto& error = std::get<TokenError>(result);
-          *refused = error;
-          if (error.kind == TokenErrorKind::dead_refresh_token) {
-            co_return db::RefreshOutcome::dead_token(error.message, clock());
+          switch (error.kind) {
+            case TokenErrorKind::dead_refresh_token:
+              co_return db::RefreshOutcome::dead_token(error.message, clock());
+            case TokenErrorKind::bad_client_credentials:
+              co_return db::RefreshOutcome::client_rejected(error.message);
+            case TokenErrorKind::rejected:
+            case TokenErrorKind::transient:
+              break;
           }
           co_return db::RefreshOutcome::transient(error.message);
         },
@@ -202,21 +205,20 @@ asio::awaitable<void> OAuthCredentials::refresh() {
             {{"state", "reauthorization_required"}, {"error", result.error}});
       }
       break;
-    case db::RefreshResult::Kind::transient_failure:
-      if (*refused && (*refused)->kind == TokenErrorKind::bad_client_credentials) {
-        outcome = "credentials_rejected";
-        schedule_.on_refresh_failed(**refused, clock_());
-        next_secret_check_ = clock_() + kSecretRecheck;
-        if (!reported_block_) {
-          reported_block_ = true;
-          logger_.error(
-              "Keap rejected the app's client credentials (client_id, client_secret_file): the "
-              "account is blocked until client_secret_file holds the app's current secret",
-              {{"state", "credentials_rejected"}, {"error", (*refused)->message}});
-        }
-        break;
+    case db::RefreshResult::Kind::client_rejected:
+      outcome = "credentials_rejected";
+      schedule_.on_refresh_failed(
+          {TokenErrorKind::bad_client_credentials, 401, "invalid_client", result.error}, clock_());
+      next_secret_check_ = clock_() + kSecretRecheck;
+      if (!reported_block_) {
+        reported_block_ = true;
+        logger_.error(
+            "Keap rejected the app's client credentials (client_id, client_secret_file): the "
+            "account is blocked until client_secret_file holds the app's current secret",
+            {{"state", "credentials_rejected"}, {"error", result.error}});
       }
-      [[fallthrough]];
+      break;
+    case db::RefreshResult::Kind::transient_failure:
     case db::RefreshResult::Kind::timed_out:
       schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", result.error}, clock_());
       logger_.warn("token refresh failed; backing off", {{"error", result.error}});

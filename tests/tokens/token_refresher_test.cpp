@@ -80,6 +80,18 @@ TEST(TokenRefresher, ANewerVersionIsReturnedWithoutACall) {
   EXPECT_EQ(r.credentials->version, 2);
 }
 
+TEST(TokenRefresher, ARejectedClientLeavesThePairAsItWas) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  const auto before = f.db.scalar("SELECT t.*::text FROM keapsync.credentials t");
+  const auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::client_rejected("invalid_client")), in(10s));
+  EXPECT_EQ(r.kind, Kind::client_rejected);
+  EXPECT_EQ(r.error, "invalid_client");
+  // Keap did not take the refresh token: it stays, and the account is not marked dead.
+  EXPECT_EQ(f.db.scalar("SELECT t.*::text FROM keapsync.credentials t"), before);
+}
+
 TEST(TokenRefresher, TransientFailureLeavesEverythingAsItWas) {
   Fixture f;
   f.store.save("shop", pair("v1"));
