@@ -6,6 +6,7 @@
 #include <openssl/x509_vfy.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
@@ -93,6 +94,13 @@ bool peer_closed(const error_code& ec) {
 
 std::string ms(ClientOptions::Duration d) {
   return std::to_string(d.count()) + " ms";
+}
+
+// A step's timeout, cut to what is left of the request's overall deadline.
+ClientOptions::Duration budget(ClientOptions::Duration step, Clock::time_point deadline) {
+  if (deadline == Clock::time_point::max()) return step;
+  const auto left = std::chrono::ceil<ClientOptions::Duration>(deadline - Clock::now());
+  return std::clamp(left, ClientOptions::Duration::zero(), step);
 }
 
 TransportError make_error(Kind kind, Step step, std::string message, bool sent = false) {
@@ -206,7 +214,7 @@ struct Client::Impl {
     pool.idle.push_back(std::move(connection));
   }
 
-  asio::awaitable<std::optional<Lease>> acquire(Pool& pool) {
+  asio::awaitable<std::optional<Lease>> acquire(Pool& pool, ClientOptions::Duration wait) {
     close_expired(pool);
     while (!pool.idle.empty()) {
       auto connection = std::move(pool.idle.back());  // the most recently used
@@ -220,7 +228,7 @@ struct Client::Impl {
       co_return Lease{};
     }
     auto waiter = std::make_shared<Waiter>(executor);
-    waiter->timer.expires_after(options.pool_wait_timeout);
+    waiter->timer.expires_after(wait);
     pool.waiters.push_back(waiter);
     error_code ec;
     co_await waiter->timer.async_wait(use_ec(ec));
@@ -235,12 +243,14 @@ struct Client::Impl {
   // --- I/O steps ---
 
   asio::awaitable<std::optional<TransportError>> resolve(const Url& where, bool is_proxy,
-                                                         tcp::resolver::results_type& results) {
+                                                         tcp::resolver::results_type& results,
+                                                         Clock::time_point deadline) {
+    const auto limit = budget(options.resolve_timeout, deadline);
     // The resolver has no deadline of its own: a timer cancels it.
     auto resolver = std::make_shared<tcp::resolver>(executor);
     auto timed_out = std::make_shared<bool>(false);
     asio::steady_timer timer(executor);
-    timer.expires_after(options.resolve_timeout);
+    timer.expires_after(limit);
     timer.async_wait([resolver, timed_out](const error_code& ec) {
       if (ec) return;
       *timed_out = true;
@@ -251,9 +261,8 @@ struct Client::Impl {
     timer.cancel();
     const std::string what = is_proxy ? "proxy " + where.host : where.host;
     if (*timed_out) {
-      co_return make_error(
-          Kind::timeout, Step::resolve,
-          "resolving " + what + " took longer than " + ms(options.resolve_timeout));
+      co_return make_error(Kind::timeout, Step::resolve,
+                           "resolving " + what + " took longer than " + ms(limit));
     }
     if (ec) {
       co_return make_error(is_proxy ? Kind::proxy : Kind::resolve, Step::resolve,
@@ -264,13 +273,15 @@ struct Client::Impl {
 
   // CONNECT host:port through the proxy on the connection's plain TCP stream.
   asio::awaitable<std::optional<TransportError>> tunnel(Connection& c, const Url& origin,
-                                                        const Url& proxy) {
+                                                        const Url& proxy,
+                                                        Clock::time_point deadline) {
+    const auto limit = budget(options.connect_timeout, deadline);
     const std::string authority = origin.authority_with_port();
     bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, authority, 11};
     req.set(bhttp::field::host, authority);
     req.set(bhttp::field::user_agent, options.user_agent);
     error_code ec;
-    c.tcp().expires_after(options.connect_timeout);
+    c.tcp().expires_after(limit);
     co_await bhttp::async_write(c.tcp(), req, use_ec(ec));
     bhttp::response_parser<bhttp::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -280,8 +291,7 @@ struct Client::Impl {
     const std::string where = "proxy " + proxy.authority_with_port();
     if (ec == beast::error::timeout) {
       co_return make_error(Kind::timeout, Step::proxy,
-                           where + " did not answer CONNECT " + authority + " within " +
-                               ms(options.connect_timeout));
+                           where + " did not answer CONNECT " + authority + " within " + ms(limit));
     }
     if (ec) {
       co_return make_error(Kind::proxy, Step::proxy,
@@ -302,28 +312,30 @@ struct Client::Impl {
     co_return std::nullopt;
   }
 
-  asio::awaitable<std::optional<TransportError>> connect(Connection& c, const Url& origin) {
+  asio::awaitable<std::optional<TransportError>> connect(Connection& c, const Url& origin,
+                                                         Clock::time_point deadline) {
     const auto proxy = options.proxy.proxy_for(origin.host);
     const Url& first_hop = proxy ? *proxy : origin;
     tcp::resolver::results_type endpoints;
-    if (auto error = co_await resolve(first_hop, proxy.has_value(), endpoints)) co_return error;
+    if (auto error = co_await resolve(first_hop, proxy.has_value(), endpoints, deadline))
+      co_return error;
 
     error_code ec;
-    c.tcp().expires_after(options.connect_timeout);
+    const auto connect_limit = budget(options.connect_timeout, deadline);
+    c.tcp().expires_after(connect_limit);
     co_await c.tcp().async_connect(endpoints, use_ec(ec));
     const std::string hop =
         proxy ? "proxy " + proxy->authority_with_port() : origin.authority_with_port();
     if (ec == beast::error::timeout) {
-      co_return make_error(
-          Kind::timeout, Step::connect,
-          "connecting to " + hop + " took longer than " + ms(options.connect_timeout));
+      co_return make_error(Kind::timeout, Step::connect,
+                           "connecting to " + hop + " took longer than " + ms(connect_limit));
     }
     if (ec) {
       co_return make_error(proxy ? Kind::proxy : Kind::connect, Step::connect,
                            "cannot connect to " + hop + ": " + ec.message());
     }
     if (proxy) {
-      if (auto error = co_await tunnel(c, origin, *proxy)) co_return error;
+      if (auto error = co_await tunnel(c, origin, *proxy, deadline)) co_return error;
     }
 
     // SNI for host names (RFC 6066 forbids IP literals there) and the
@@ -340,14 +352,15 @@ struct Client::Impl {
       throw std::runtime_error("TLS: cannot set the expected IP address " + origin.host);
     }
 
-    c.tcp().expires_after(options.handshake_timeout);
+    const auto handshake_limit = budget(options.handshake_timeout, deadline);
+    c.tcp().expires_after(handshake_limit);
     co_await c.stream.async_handshake(ssl::stream_base::client, use_ec(ec));
     c.tcp().expires_never();
     const std::string peer = origin.authority_with_port();
     if (ec == beast::error::timeout) {
       co_return make_error(
           Kind::timeout, Step::tls_handshake,
-          "TLS handshake with " + peer + " took longer than " + ms(options.handshake_timeout));
+          "TLS handshake with " + peer + " took longer than " + ms(handshake_limit));
     }
     if (ec) {
       const long verify = SSL_get_verify_result(ssl);
@@ -363,21 +376,21 @@ struct Client::Impl {
   }
 
   asio::awaitable<Exchange> exchange(Connection& c, const bhttp::request<bhttp::string_body>& msg,
-                                     const Url& origin) {
+                                     const Url& origin, Clock::time_point deadline) {
     Exchange out;
     const std::string peer = origin.authority_with_port();
     error_code ec;
-    c.tcp().expires_after(options.write_timeout);
+    const auto write_limit = budget(options.write_timeout, deadline);
+    c.tcp().expires_after(write_limit);
     co_await bhttp::async_write(c.stream, msg, use_ec(ec));
     if (ec) {
       c.tcp().expires_never();
       out.closed_before_response = peer_closed(ec);
       out.error =
           ec == beast::error::timeout
-              ? make_error(Kind::timeout, Step::write,
-                           "sending the request to " + peer + " took longer than " +
-                               ms(options.write_timeout),
-                           true)
+              ? make_error(
+                    Kind::timeout, Step::write,
+                    "sending the request to " + peer + " took longer than " + ms(write_limit), true)
               : make_error(Kind::write, Step::write,
                            "sending the request to " + peer + " failed: " + ec.message(), true);
       co_return out;
@@ -387,14 +400,15 @@ struct Client::Impl {
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     if (msg.method() == bhttp::verb::head) parser.skip(true);
-    c.tcp().expires_after(options.read_timeout);
+    const auto read_limit = budget(options.read_timeout, deadline);
+    c.tcp().expires_after(read_limit);
     co_await bhttp::async_read(c.stream, c.buffer, parser, use_ec(ec));
     c.tcp().expires_never();
     if (ec) {
       if (ec == beast::error::timeout) {
-        out.error = make_error(
-            Kind::timeout, Step::read,
-            "no complete response from " + peer + " within " + ms(options.read_timeout), true);
+        out.error =
+            make_error(Kind::timeout, Step::read,
+                       "no complete response from " + peer + " within " + ms(read_limit), true);
       } else if (ec == bhttp::error::body_limit) {
         out.error = make_error(Kind::body_too_large, Step::read,
                                "response body from " + peer + " exceeds " +
@@ -430,26 +444,28 @@ struct Client::Impl {
       throw std::invalid_argument("http::Client: only https origins, got " + origin.origin());
     }
     const auto msg = build_message(origin, req, options.user_agent);
+    const auto deadline = req.deadline.value_or(Clock::time_point::max());
     Pool& pool = pools[{origin.host, origin.port}];
     for (int attempt = 0;; ++attempt) {
-      auto lease = co_await acquire(pool);
+      const auto wait = budget(options.pool_wait_timeout, deadline);
+      auto lease = co_await acquire(pool, wait);
       if (!lease) {
         co_return make_error(Kind::timeout, Step::pool_wait,
                              "no free connection to " + origin.authority_with_port() + " within " +
-                                 ms(options.pool_wait_timeout) + " (" +
+                                 ms(wait) + " (" +
                                  std::to_string(options.max_connections_per_host) + " busy)");
       }
       std::optional<Exchange> outcome;
       try {
         if (!lease->connection) {
           auto connection = std::make_unique<Connection>(executor, tls->native());
-          if (auto error = co_await connect(*connection, origin)) {
+          if (auto error = co_await connect(*connection, origin, deadline)) {
             release_slot(pool);
             co_return std::move(*error);
           }
           lease->connection = std::move(connection);
         }
-        outcome = co_await exchange(*lease->connection, msg, origin);
+        outcome = co_await exchange(*lease->connection, msg, origin, deadline);
       } catch (...) {
         release(pool, std::move(lease->connection), false);
         throw;
@@ -459,12 +475,15 @@ struct Client::Impl {
         co_return std::move(*outcome->response);
       }
       release(pool, std::move(lease->connection), false);
-      // A kept-alive connection the server had already closed: the request
-      // was not processed, so it is resent once, on a new connection (the
-      // other idle ones are likely stale too).
-      if (lease->reused && outcome->closed_before_response && attempt == 0) {
+      // A kept-alive connection closed before any byte of an answer: most
+      // likely the server had dropped it, but it may have processed the
+      // request first. Only an idempotent request is resent (once, on a new
+      // connection: the other idle ones are likely stale too); anything else
+      // fails as "may have been sent" (RFC 9110 §9.2.2) and its caller decides.
+      if (lease->reused && outcome->closed_before_response) {
         close_all_idle(pool);
-        continue;
+        if (req.idempotent() && attempt == 0) continue;
+        outcome->error->message += "; not resent: a " + req.method + " may have been processed";
       }
       co_return std::move(*outcome->error);
     }

@@ -29,9 +29,11 @@ class Client {
 
   // Sends `request` to `origin` (an https Url; only its host and port are
   // used: build the target with origin.join(...)). Yields the Response, any
-  // status, or the TransportError that prevented one. A reused keep-alive
-  // connection that turns out closed before any byte of the response is
-  // retried once on a new connection; nothing else is retried. Throws
+  // status, or the TransportError that prevented one. An idempotent request
+  // (Request::idempotent) on a reused keep-alive connection that turns out
+  // closed before any byte of the response is resent once on a new
+  // connection; nothing else is ever resent (a POST fails with
+  // request_sent = true: it may have been processed). Throws
   // std::invalid_argument for a malformed request (a bug in the caller).
   boost::asio::awaitable<Result> request(const Url& origin, Request request);
 

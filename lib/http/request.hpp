@@ -1,6 +1,8 @@
 // Request: one HTTP request as plain data (the Client adds Host, User-Agent, Content-Length).
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "http/headers.hpp"
@@ -13,6 +15,15 @@ struct Request {
   Headers headers;           // Authorization, Accept, ...
   std::string body;          // sent with Content-Length when non-empty or method is not GET
   std::string content_type;  // e.g. "application/json"; empty: no Content-Type
+  // One deadline over every step (pool wait, connect, TLS, write, read): each
+  // step's own timeout is cut to what is left of it. Unset: the steps alone.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+
+  // RFC 9110 §9.2.2: only these may be resent without asking the caller.
+  bool idempotent() const {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
+           method == "PUT" || method == "DELETE";
+  }
 };
 
 }  // namespace keapsync::http

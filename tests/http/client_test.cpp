@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <chrono>
@@ -405,6 +406,57 @@ TEST_F(ClientTest, StaleReusedConnectionIsRetriedOnceOnANewOne) {
   EXPECT_EQ(server.connections(), 2u);
   ASSERT_EQ(server.received().size(), 3u);
   EXPECT_EQ(server.received()[2].connection, 2u);
+}
+
+TEST_F(ClientTest, StaleReusedConnectionIsNeverResentForAPost) {
+  // A single-use refresh token or a contact create must not reach Keap twice
+  // behind the caller's back: the server may have acted before it closed.
+  HttpsTestServer server(ca);
+  server.set_handler([](const TestRequest& req) {
+    TestResponse res;
+    if (req.target == "/token") res.fault = TestResponse::Fault::close_without_response;
+    return res;
+  });
+  Client client(ioc.get_executor(), options());
+  const Url origin = Url::parse(server.origin());
+  ASSERT_TRUE(fetch(client, origin, get("/first")).ok());
+  for (const char* method : {"POST", "PATCH"}) {
+    Request post = get("/token");
+    post.method = method;
+    post.body = "grant_type=refresh_token";
+    const Result r = fetch(client, origin, std::move(post));
+    ASSERT_FALSE(r.ok()) << method;
+    EXPECT_EQ(r.error().kind, Kind::closed) << r.error().describe();
+    EXPECT_TRUE(r.error().request_sent) << method;
+    EXPECT_NE(r.error().message.find("not resent"), std::string::npos) << r.error().message;
+    // A new connection, kept alive, so the next method again meets a reused one.
+    ASSERT_TRUE(fetch(client, origin, get("/again")).ok());
+  }
+  const auto received = server.received();
+  EXPECT_EQ(std::count_if(received.begin(), received.end(),
+                          [](const TestRequest& r) { return r.target == "/token"; }),
+            2);  // each method reached the server once
+  EXPECT_EQ(server.connections(), 3u);
+}
+
+TEST_F(ClientTest, TheRequestDeadlineCutsEveryStep) {
+  HttpsTestServer server(ca);
+  server.set_handler([](const TestRequest&) {
+    TestResponse res;
+    res.fault = TestResponse::Fault::stall;
+    return res;
+  });
+  Client client(ioc.get_executor(), options());  // 2 s per step
+  Request req = get();
+  req.deadline = std::chrono::steady_clock::now() + 300ms;
+  const auto start = std::chrono::steady_clock::now();
+  const Result r = fetch(client, Url::parse(server.origin()), std::move(req));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Kind::timeout) << r.error().describe();
+  EXPECT_EQ(r.error().step, Step::read) << r.error().describe();
+  EXPECT_GE(took, 290ms);
+  EXPECT_LT(took, 1500ms);  // the read's own 2 s did not apply
 }
 
 TEST_F(ClientTest, FreshConnectionClosedWithoutAnswerIsNotRetried) {
