@@ -17,12 +17,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "auth/oauth_client.hpp"
 #include "command.hpp"
 #include "db/token_store.hpp"
 #include "exit_codes.hpp"
 #include "http/client.hpp"
 #include "http/proxy_settings.hpp"
-#include "keap/oauth_client.hpp"
+#include "keap/userinfo.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -172,7 +173,7 @@ int auth(const Arguments& args) {
   const config::Config config = load_config(args);
   const log::Logger logger = log::make_logger(config.log);
   auto conn = connect_database(config);
-  const keap::TokenKeys keys = load_token_keys(config, logger);
+  const auth::TokenKeys keys = load_token_keys(config, logger);
   db::TokenStore store(*conn, keys.current, keys.previous);
 
   if (args.has("--rotate-key")) {
@@ -206,12 +207,14 @@ int auth(const Arguments& args) {
     return kExitOk;
   }
 
-  keap::OAuthClient oauth(client, config.keap.token_url, account.client_id,
+  auth::OAuthClient oauth(client, config.keap.token_url, account.client_id,
                           config::read_secret_file(account.client_secret_file));
-  keap::TokenResult grant;
+  auth::TokenResult grant;
+  std::optional<config::Secret> imported;
   if (const auto file = args.value("--refresh-token-file")) {
-    const config::Secret token(code_from(read_input(*file)));
-    grant = run_for(io, oauth.refresh(token), limit, "token endpoint");
+    imported = config::Secret(code_from(read_input(*file)));
+    grant = run_for(io, oauth.refresh(*imported, std::chrono::steady_clock::now() + limit), limit,
+                    "token endpoint");
   } else {
     std::string code;
     std::string redirect_uri = args.value("--redirect-uri").value_or("");
@@ -232,7 +235,7 @@ int auth(const Arguments& args) {
       const std::string state = random_state();
       std::printf(
           "Open this URL in a browser signed in to Keap and approve keapsync:\n%s\n",
-          keap::authorize_url(config.keap.authorize_url, account.client_id, redirect_uri, state)
+          auth::authorize_url(config.keap.authorize_url, account.client_id, redirect_uri, state)
               .c_str());
       std::printf("Waiting for Keap's redirect to %s ...\n", redirect_uri.c_str());
       std::fflush(stdout);
@@ -241,10 +244,20 @@ int auth(const Arguments& args) {
     }
     grant = run_for(io, oauth.exchange_code(code, redirect_uri), limit, "token endpoint");
   }
-  if (const auto* e = std::get_if<keap::TokenError>(&grant)) {
+  if (const auto* e = std::get_if<auth::TokenError>(&grant)) {
     throw CommandFailed(kExitFailure, "Keap's token endpoint refused: " + e->message);
   }
-  const auto& g = std::get<keap::TokenGrant>(grant);
+  auto& g = std::get<auth::TokenGrant>(grant);
+  if (g.refresh_token.empty()) {
+    // A refresh that rotates nothing keeps the imported token; a code exchange must yield one.
+    if (!imported) {
+      throw CommandFailed(kExitFailure,
+                          "Keap's token endpoint answered without a refresh_token: keapsync "
+                          "could not keep this account alive; authorize again");
+    }
+    g.refresh_token = *imported;
+  }
+  if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
   const auto now = std::chrono::system_clock::now();
   const auto version = store.save(
       name, db::TokenPair{g.access_token, g.refresh_token, now, now + g.expires_in, g.scope});

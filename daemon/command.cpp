@@ -33,8 +33,8 @@ std::unique_ptr<pqxx::connection> connect_database(const config::Config& config)
   }
 }
 
-keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger) {
-  keap::TokenKeys keys;
+auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger) {
+  auth::TokenKeys keys;
   try {
     if (!config.token_encryption_key_file.empty()) {
       keys.current = db::TokenCipher::from_key_file(config.token_encryption_key_file);

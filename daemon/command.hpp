@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "auth/token_keys.hpp"
 #include "config/config.hpp"
-#include "keap/oauth_credentials.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::cli {
@@ -45,7 +45,7 @@ std::unique_ptr<pqxx::connection> connect_database(const config::Config& config)
 
 // The token encryption keys of the configuration; logs a warning when tokens
 // would be stored unencrypted. Throws CommandFailed(78) for an unusable key file.
-keap::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);
+auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);
 
 // The command tables of each file (commands.cpp joins them).
 std::vector<Command> config_commands();

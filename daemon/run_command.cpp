@@ -12,6 +12,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
+#include "auth/api_key_credentials.hpp"
+#include "auth/oauth_client.hpp"
+#include "auth/oauth_credentials.hpp"
 #include "command.hpp"
 #include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
@@ -26,9 +29,6 @@
 #include "exit_codes.hpp"
 #include "http/client.hpp"
 #include "http/proxy_settings.hpp"
-#include "keap/api_key_credentials.hpp"
-#include "keap/oauth_client.hpp"
-#include "keap/oauth_credentials.hpp"
 #include "keap/rate_limiter.hpp"
 #include "log/logger.hpp"
 #include "version.hpp"
@@ -40,9 +40,9 @@ namespace asio = boost::asio;
 
 // Everything one configured account needs; owned by the run command.
 struct AccountParts {
-  std::unique_ptr<keap::OAuthClient> oauth;
-  std::unique_ptr<keap::Credentials> credentials;
-  keap::OAuthCredentials* oauth_credentials = nullptr;  // set for auth: oauth
+  std::unique_ptr<auth::OAuthClient> oauth;
+  std::unique_ptr<auth::Credentials> credentials;
+  auth::OAuthCredentials* oauth_credentials = nullptr;  // set for auth: oauth
   keap::RateLimiter* limiter = nullptr;
   std::unique_ptr<keap::KeapApi> api;
 };
@@ -64,13 +64,13 @@ asio::awaitable<void> watchdog(std::chrono::microseconds interval, const bool& s
   }
 }
 
-engine::AccountState engine_state(keap::AccountState s, bool throttled) {
+engine::AccountState engine_state(auth::AccountState s, bool throttled) {
   switch (s) {
-    case keap::AccountState::reauthorization_required:
+    case auth::AccountState::reauthorization_required:
       return engine::AccountState::reauthorization_required;
-    case keap::AccountState::credentials_rejected:
+    case auth::AccountState::credentials_rejected:
       return engine::AccountState::credentials_rejected;
-    case keap::AccountState::ok:
+    case auth::AccountState::ok:
       break;
   }
   return throttled ? engine::AccountState::throttled : engine::AccountState::ok;
@@ -109,10 +109,16 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
                                        static_cast<double>(std::max<std::int64_t>(
                                            0, limiter.daily_limit() - limiter.daily_used())));
       if (p.oauth_credentials != nullptr) {
-        if (const auto expiry = p.oauth_credentials->expires_at()) {
-          metrics.token_expiry.set(
-              {name}, std::chrono::duration<double>(expiry->time_since_epoch()).count());
-        }
+        const auto token = p.oauth_credentials->status();
+        const auto seconds = [](TimePoint t) {
+          return std::chrono::duration<double>(t.time_since_epoch()).count();
+        };
+        if (token.expires_at) metrics.token_expiry.set({name}, seconds(*token.expires_at));
+        if (token.last_refresh)
+          metrics.token_last_refresh.set({name}, seconds(*token.last_refresh));
+        if (token.next_refresh)
+          metrics.token_next_refresh.set({name}, seconds(*token.next_refresh));
+        metrics.token_unsaved.set({name}, token.unsaved ? 1 : 0);
       }
     }
     for (const auto& [account, counts] : dispatcher.stats().rows) {
@@ -185,16 +191,21 @@ int run(const Arguments& args) {
   }
 
   asio::io_context io;
-  const auto clock = keap::system_clock();
+  const auto clock = system_clock();
   http::ClientOptions http_options;
   http_options.ca_file = config.keap.ca_file;
   http_options.proxy = http::ProxySettings::from_process_environment();
   http::Client client(io.get_executor(), http_options);
+  // The token endpoint has a client of its own: a refresh never waits behind
+  // API calls for a connection, and each account has at most one in flight.
+  http::ClientOptions token_options = http_options;
+  token_options.max_connections_per_host = std::max<std::size_t>(1, config.accounts.size());
+  http::Client token_client(io.get_executor(), token_options);
   const http::Url api_url = http::Url::parse(config.keap.api_url);
 
   // A token refresh holds a pool thread while it waits for Keap: keep spares for the outbox.
   db::DatabasePool pool(config.database.url, 2 + static_cast<int>(config.accounts.size()));
-  const keap::TokenKeys keys = load_token_keys(config, logger);
+  const auth::TokenKeys keys = load_token_keys(config, logger);
   // Keap counts OAuth quotas per client id and key quotas per key: one limiter each.
   std::map<std::string, std::unique_ptr<keap::RateLimiter>> limiters;
   std::map<std::string, AccountParts> parts;
@@ -205,15 +216,15 @@ int run(const Arguments& args) {
     std::string limiter_key;
     if (account.auth == config::AuthKind::api_key) {
       p.credentials =
-          std::make_unique<keap::ApiKeyCredentials>(account.api_key_file, clock, account_log);
+          std::make_unique<auth::ApiKeyCredentials>(account.api_key_file, clock, account_log);
       limiter_key = "key:" + name;
     } else {
-      p.oauth =
-          std::make_unique<keap::OAuthClient>(client, config.keap.token_url, account.client_id,
-                                              config::read_secret_file(account.client_secret_file));
-      keap::RefreshPolicy refresh_policy;
+      p.oauth = std::make_unique<auth::OAuthClient>(
+          token_client, config.keap.token_url, account.client_id,
+          config::read_secret_file(account.client_secret_file));
+      auth::RefreshPolicy refresh_policy;
       refresh_policy.refresh_fraction = config.keap.token_refresh_fraction;
-      auto oauth = std::make_unique<keap::OAuthCredentials>(
+      auto oauth = std::make_unique<auth::OAuthCredentials>(
           io.get_executor(), name, pool, keys, *p.oauth, clock, account_log, refresh_policy,
           account.client_secret_file);
       p.oauth_credentials = oauth.get();
@@ -302,6 +313,7 @@ int run(const Arguments& args) {
         co_await dispatcher.run();
         signals.cancel();
         client.close_idle();
+        token_client.close_idle();
         std::int64_t delivered = 0;
         for (const auto& [account, counts] : dispatcher.stats().rows)
           delivered += counts.delivered;

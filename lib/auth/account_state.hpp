@@ -1,7 +1,7 @@
 // Whether an account's credentials can be used, and if not, what the operator must do.
 #pragma once
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 enum class AccountState {
   ok,
@@ -21,4 +21,4 @@ inline const char* to_string(AccountState s) {
   return "ok";
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,7 +1,7 @@
 // API key credentials and their blocked state.
-#include "keap/api_key_credentials.hpp"
+#include "auth/api_key_credentials.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 ApiKeyCredentials::ApiKeyCredentials(std::string key_file, Clock clock, log::Logger logger,
                                      Duration recheck)
@@ -43,4 +43,4 @@ boost::asio::awaitable<bool> ApiKeyCredentials::on_unauthorized(const AuthHeader
   co_return false;
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <string>
 
-#include "keap/clock.hpp"
-#include "keap/credentials.hpp"
+#include "auth/credentials.hpp"
+#include "base/clock.hpp"
 #include "log/logger.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 class ApiKeyCredentials final : public Credentials {
  public:
@@ -31,4 +31,4 @@ class ApiKeyCredentials final : public Credentials {
   TimePoint next_check_{};
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "auth/account_state.hpp"
 #include "config/secret.hpp"
-#include "keap/account_state.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 struct AuthHeader {
   std::string name;      // "Authorization" or "X-Keap-API-Key"
@@ -31,4 +31,4 @@ class Credentials {
   virtual AccountState state() const = 0;
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,22 +1,23 @@
-// Keap's OAuth2 endpoints (NOTES.md §1): the authorize URL, the code exchange
-// and the refresh at the token URL (form-encoded), and userinfo.
+// Keap's OAuth2 token endpoint (docs/keap-api.md §1): the authorize URL, the
+// code exchange and the refresh, form-encoded.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
-#include <optional>
+#include <chrono>
 #include <string>
+#include <string_view>
 
+#include "auth/token_grant.hpp"
 #include "config/secret.hpp"
 #include "http/client.hpp"
 #include "http/url.hpp"
-#include "keap/api_error.hpp"
-#include "keap/token_grant.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 class OAuthClient {
  public:
+  // `client`: a client of its own for the token endpoint, so a refresh never
+  // waits behind API calls for a connection.
   OAuthClient(http::Client& client, const std::string& token_url, std::string client_id,
               config::Secret client_secret);
 
@@ -24,15 +25,19 @@ class OAuthClient {
   // Keap's own SDK sends it).
   boost::asio::awaitable<TokenResult> exchange_code(const std::string& code,
                                                     const std::string& redirect_uri);
-  // grant_type=refresh_token with the client in a Basic header.
-  boost::asio::awaitable<TokenResult> refresh(const config::Secret& refresh_token);
+  // grant_type=refresh_token with the client in a Basic header, answered or
+  // failed by `deadline` (every step of the request counts against it).
+  boost::asio::awaitable<TokenResult> refresh(const config::Secret& refresh_token,
+                                              std::chrono::steady_clock::time_point deadline);
 
   // The app's secret, after the operator replaced a rejected one.
   void set_client_secret(config::Secret secret) { client_secret_ = std::move(secret); }
   const config::Secret& client_secret() const { return client_secret_; }
 
  private:
-  boost::asio::awaitable<TokenResult> post(std::string form, bool basic_auth);
+  boost::asio::awaitable<TokenResult> post(
+      std::string form, bool basic_auth,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
 
   http::Client& client_;
   http::Url token_url_;
@@ -48,10 +53,4 @@ std::string authorize_url(const std::string& authorize_endpoint, const std::stri
 // application/x-www-form-urlencoded escaping of one value.
 std::string form_escape(std::string_view value);
 
-// GET {api_url}/rest/v2/oauth/connect/userinfo with `authorization` (a whole
-// header value); the user object, or the classified error.
-boost::asio::awaitable<std::variant<boost::json::object, ApiError>> fetch_userinfo(
-    http::Client& client, const http::Url& api_url, const std::string& header_name,
-    const config::Secret& header_value);
-
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,27 +1,25 @@
 // The OAuth refresh loop of one account.
-#include "keap/oauth_credentials.hpp"
+#include "auth/oauth_credentials.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
 
-#include "db/token_refresher.hpp"
+#include "auth/token_refresher.hpp"
 #include "db/token_store.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
 namespace asio = boost::asio;
 
 // How often a blocked account re-reads the store for a new authorization.
 constexpr auto kBlockedRecheck = std::chrono::seconds(15);
-// The token call's own deadline: well below TokenRefresher's hold_limit.
-constexpr auto kTokenCallDeadline = std::chrono::seconds(30);
-// How long a refresh waits for a sibling holding the lock.
-constexpr auto kRefreshDeadline = std::chrono::seconds(90);
 // How often a rejected client_secret_file is re-read.
 constexpr auto kSecretRecheck = std::chrono::seconds(30);
+// Retries of an unsaved pair: doubling from 1 s up to this.
+constexpr auto kSaveBackoffMax = std::chrono::seconds(30);
 
 TokenStamp stamp_of(const db::StoredCredentials& c) {
   const auto issued = c.issued_at.value_or(c.expires_at.value_or(TimePoint{}));
@@ -29,12 +27,34 @@ TokenStamp stamp_of(const db::StoredCredentials& c) {
   return {issued, std::chrono::duration_cast<std::chrono::seconds>(expires - issued), c.version};
 }
 
+// The token endpoint's answer as the refresher takes it. A grant without a
+// refresh_token keeps the one that was sent (Keap did not rotate it).
+RefreshOutcome outcome_of(const TokenResult& result, const config::Secret& sent, TimePoint now) {
+  if (const auto* grant = std::get_if<TokenGrant>(&result)) {
+    return RefreshOutcome::refreshed({grant->access_token,
+                                      grant->refresh_token.empty() ? sent : grant->refresh_token,
+                                      now, now + grant->expires_in, grant->scope});
+  }
+  const auto& error = std::get<TokenError>(result);
+  switch (error.kind) {
+    case TokenErrorKind::dead_refresh_token:
+      return RefreshOutcome::dead_token(error.message, now);
+    case TokenErrorKind::bad_client_credentials:
+      return RefreshOutcome::client_rejected(error.message);
+    case TokenErrorKind::rejected:
+      return RefreshOutcome::rejected(error.message);
+    case TokenErrorKind::transient:
+      break;
+  }
+  return RefreshOutcome::transient(error.message, error.may_have_rotated);
+}
+
 }  // namespace
 
 OAuthCredentials::OAuthCredentials(asio::any_io_executor executor, std::string account,
                                    db::DatabasePool& db, TokenKeys keys, OAuthClient& oauth,
                                    Clock clock, log::Logger logger, RefreshPolicy policy,
-                                   std::string client_secret_file)
+                                   std::string client_secret_file, RefreshTiming timing)
     : executor_(executor),
       account_(std::move(account)),
       db_(db),
@@ -44,8 +64,12 @@ OAuthCredentials::OAuthCredentials(asio::any_io_executor executor, std::string a
       logger_(std::move(logger)),
       schedule_(policy),
       client_secret_file_(std::move(client_secret_file)),
+      timing_(timing),
+      journal_(db.url()),
       refreshed_(executor),
-      ticker_(executor) {}
+      ticker_(executor) {
+  if (!timing_.valid()) throw std::invalid_argument("OAuthCredentials: waits do not nest");
+}
 
 AccountState OAuthCredentials::state() const {
   if (!loaded_) return AccountState::ok;  // not known before the first read of the store
@@ -53,6 +77,21 @@ AccountState OAuthCredentials::state() const {
   return schedule_.block_reason() == BlockReason::bad_client_credentials
              ? AccountState::credentials_rejected
              : AccountState::reauthorization_required;
+}
+
+OAuthStatus OAuthCredentials::status() const {
+  OAuthStatus s;
+  s.state = state();
+  s.reason = schedule_.last_error();
+  if (s.state == AccountState::reauthorization_required && current_ &&
+      !current_->reauthorization_reason.empty()) {
+    s.reason = current_->reauthorization_reason;
+  }
+  s.expires_at = expires_at();
+  s.last_refresh = last_refresh_;
+  if (schedule_.next_attempt_at() != TimePoint::max()) s.next_refresh = schedule_.next_attempt_at();
+  s.unsaved = unsaved_.has_value();
+  return s;
 }
 
 void OAuthCredentials::recheck_client_secret() {
@@ -97,7 +136,14 @@ void OAuthCredentials::adopt(const db::StoredCredentials& stored) {
   }
 }
 
+void OAuthCredentials::report_block(const std::string& message, const std::string& error) {
+  if (reported_block_) return;
+  reported_block_ = true;
+  logger_.error(message, {{"state", to_string(state())}, {"error", error}});
+}
+
 asio::awaitable<void> OAuthCredentials::load() {
+  if (unsaved_) co_return;  // the store holds the spent pair until the unsaved one is written
   auto stored = co_await db_.run([&](pqxx::connection& conn) {
     db::TokenStore store(conn, keys_.current, keys_.previous);
     return store.read(account_);
@@ -107,14 +153,165 @@ asio::awaitable<void> OAuthCredentials::load() {
     adopt(*stored);
   }
   loaded_ = true;
-  if (state() != AccountState::ok && !reported_block_) {
-    reported_block_ = true;
-    logger_.error(
-        stored ? "the refresh token is dead: re-authorization required; run keapsync auth "
-                 "--account " +
+  if (state() != AccountState::ok) {
+    report_block(
+        stored ? "the refresh token is dead: re-authorization required; run keapsync "
+                 "auth --account " +
                      account_
                : "no OAuth tokens stored for this account: run keapsync auth --account " + account_,
-        {{"state", to_string(state())}});
+        stored ? stored->reauthorization_reason : "");
+  }
+}
+
+asio::awaitable<bool> OAuthCredentials::save_unsaved() {
+  if (!unsaved_) co_return true;
+  std::optional<std::int64_t> stored;
+  try {
+    stored = co_await db_.run([&](pqxx::connection& conn) {
+      db::TokenStore store(conn, keys_.current, keys_.previous);
+      return store.save_rotated(account_,
+                                {unsaved_->access_token, unsaved_->refresh_token,
+                                 unsaved_->issued_at.value_or(TimePoint{}),
+                                 unsaved_->expires_at.value_or(TimePoint{}), unsaved_->scope},
+                                unsaved_seen_);
+    });
+  } catch (const std::exception& e) {
+    ++save_failures_;
+    const auto delay = std::min<Duration>(kSaveBackoffMax,
+                                          std::chrono::seconds(1LL << std::min(save_failures_, 5)));
+    next_save_ = clock_() + delay;
+    logger_.warn("the rotated OAuth tokens are still not stored; using them from memory",
+                 {{"error", e.what()}, {"attempts", save_failures_}});
+    co_return false;
+  }
+  if (stored) {
+    logger_.info("the rotated OAuth tokens are stored now", {{"version", *stored}});
+    current_->version = *stored;
+  } else {
+    // Someone stored another pair meanwhile (a new `keapsync auth`): it wins.
+    logger_.warn("another OAuth pair was stored meanwhile: it replaces the unsaved one");
+    loaded_ = false;
+  }
+  unsaved_.reset();
+  save_failures_ = 0;
+  if (!loaded_) co_await load();
+  co_return true;
+}
+
+asio::awaitable<RefreshResult> OAuthCredentials::locked_refresh(std::int64_t seen) {
+  auto note = std::make_shared<std::string>();
+  // The token call runs on the io_context while the database thread holds the
+  // lock. Its own deadline (timing_.token_call, every step included) ends it
+  // before the holder stops waiting (answer_wait), so an answer that arrives
+  // in time is always committed or kept.
+  const TokenRefresher::RefreshFn call = [this, note](const config::Secret& token) {
+    auto promise = std::make_shared<std::promise<RefreshOutcome>>();
+    auto future = promise->get_future();
+    asio::co_spawn(
+        executor_,
+        [this, token, note]() -> asio::awaitable<RefreshOutcome> {
+          const auto result =
+              co_await oauth_.refresh(token, std::chrono::steady_clock::now() + timing_.token_call);
+          if (const auto* grant = std::get_if<TokenGrant>(&result)) *note = grant->note;
+          co_return outcome_of(result, token, clock_());
+        },
+        [promise](std::exception_ptr e, RefreshOutcome outcome) {
+          if (e) {
+            outcome = RefreshOutcome::transient("token call failed unexpectedly",
+                                                /*may_have_rotated=*/true);
+          }
+          promise->set_value(std::move(outcome));
+        });
+    if (future.wait_for(timing_.answer_wait) != std::future_status::ready) {
+      return RefreshOutcome::transient("the token call did not report within its deadline",
+                                       /*may_have_rotated=*/true);
+    }
+    return future.get();
+  };
+  RefreshResult result;
+  try {
+    result = co_await db_.run([&](pqxx::connection& conn) {
+      db::TokenStore store(conn, keys_.current, keys_.previous);
+      TokenRefresher refresher(store, journal_, timing_, clock_);
+      return refresher.refresh(account_, seen, call,
+                               std::chrono::steady_clock::now() + timing_.sibling_wait);
+    });
+  } catch (const std::exception& e) {
+    result.kind = RefreshResult::Kind::transient_failure;
+    result.error = e.what();
+  }
+  if (!note->empty() && (result.kind == RefreshResult::Kind::refreshed ||
+                         result.kind == RefreshResult::Kind::refreshed_unsaved)) {
+    logger_.warn("the token endpoint's answer was odd; taken as a rotation", {{"note", *note}});
+  }
+  co_return result;
+}
+
+void OAuthCredentials::settle(const RefreshResult& result) {
+  using Kind = RefreshResult::Kind;
+  switch (result.kind) {
+    case Kind::refreshed:
+    case Kind::refreshed_by_sibling:
+      adopt(*result.credentials);
+      last_refresh_ = clock_();
+      logger_.info(result.kind == Kind::refreshed ? "OAuth tokens refreshed"
+                                                  : "OAuth tokens refreshed by another process",
+                   {{"version", current_->version}});
+      return;
+    case Kind::refreshed_unsaved:
+      unsaved_seen_ = result.credentials->version - 1;
+      unsaved_ = result.credentials;
+      adopt(*result.credentials);
+      last_refresh_ = clock_();
+      next_save_ = clock_();
+      logger_.error(
+          "Keap rotated the OAuth tokens but storing them failed: they are used from memory and "
+          "written as soon as the database takes them (a restart before then needs keapsync "
+          "auth)",
+          {{"error", result.error}});
+      return;
+    case Kind::reauthorization_required:
+    case Kind::no_credentials:
+      schedule_.on_refresh_failed(
+          {TokenErrorKind::dead_refresh_token, 400, "invalid_grant", result.error}, clock_());
+      if (result.credentials) current_ = result.credentials;
+      report_block(
+          "Keap refused the refresh token: re-authorization required; rows of this account wait "
+          "until keapsync auth --account " +
+              account_ + " succeeds",
+          result.error);
+      return;
+    case Kind::client_rejected:
+      schedule_.on_refresh_failed(
+          {TokenErrorKind::bad_client_credentials, 401, "invalid_client", result.error}, clock_());
+      next_secret_check_ = clock_() + kSecretRecheck;
+      report_block(
+          "Keap rejected the app's client credentials (client_id, client_secret_file): the "
+          "account is blocked until client_secret_file holds the app's current secret",
+          result.error);
+      return;
+    case Kind::rejected:
+      schedule_.on_refresh_failed({TokenErrorKind::rejected, 400, "", result.error}, clock_());
+      if (state() != AccountState::ok) {
+        report_block(
+            "Keap keeps refusing the token refresh: the account is blocked; check the "
+            "error, then run keapsync auth --account " +
+                account_,
+            result.error);
+      } else {
+        logger_.warn("Keap refused the token refresh; trying again later",
+                     {{"error", result.error}});
+      }
+      return;
+    case Kind::transient_failure:
+    case Kind::timed_out:
+      schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", result.error}, clock_());
+      logger_.warn(result.may_have_rotated
+                       ? "token refresh failed after the request was sent (answer lost): Keap "
+                         "may have rotated; the next attempt will tell"
+                       : "token refresh failed; backing off",
+                   {{"error", result.error}});
+      return;
   }
 }
 
@@ -127,102 +324,33 @@ asio::awaitable<void> OAuthCredentials::refresh() {
   }
   refreshing_ = true;
   schedule_.on_refresh_started(clock_());
-  const auto seen = current_ ? current_->version : 0;
-  auto executor = executor_;
-  auto& oauth = oauth_;
-  auto clock = clock_;
-  // The token call runs on the io_context while the database thread holds the lock.
-  const db::TokenRefresher::RefreshFn call = [executor, &oauth,
-                                              clock](const config::Secret& token) {
-    auto promise = std::make_shared<std::promise<db::RefreshOutcome>>();
-    auto future = promise->get_future();
-    asio::co_spawn(
-        executor,
-        [&oauth, token, clock]() -> asio::awaitable<db::RefreshOutcome> {
-          const auto result = co_await oauth.refresh(token);
-          if (const auto* grant = std::get_if<TokenGrant>(&result)) {
-            const auto now = clock();
-            co_return db::RefreshOutcome::refreshed({grant->access_token, grant->refresh_token, now,
-                                                     now + grant->expires_in, grant->scope});
-          }
-          const auto& error = std::get<TokenError>(result);
-          switch (error.kind) {
-            case TokenErrorKind::dead_refresh_token:
-              co_return db::RefreshOutcome::dead_token(error.message, clock());
-            case TokenErrorKind::bad_client_credentials:
-              co_return db::RefreshOutcome::client_rejected(error.message);
-            case TokenErrorKind::rejected:
-            case TokenErrorKind::transient:
-              break;
-          }
-          co_return db::RefreshOutcome::transient(error.message);
-        },
-        [promise](std::exception_ptr e, db::RefreshOutcome outcome) {
-          if (e) outcome = db::RefreshOutcome::transient("token call failed unexpectedly");
-          promise->set_value(std::move(outcome));
-        });
-    if (future.wait_for(kTokenCallDeadline) != std::future_status::ready) {
-      return db::RefreshOutcome::transient("the token endpoint did not answer in time");
-    }
-    return future.get();
-  };
-  db::RefreshResult result;
-  try {
-    result = co_await db_.run([&](pqxx::connection& conn) {
-      db::TokenStore store(conn, keys_.current, keys_.previous);
-      db::TokenRefresher refresher(store);
-      return refresher.refresh(account_, seen, call,
-                               std::chrono::steady_clock::now() + kRefreshDeadline);
-    });
-  } catch (const std::exception& e) {
-    result.kind = db::RefreshResult::Kind::transient_failure;
-    result.error = e.what();
-  }
   const char* outcome = "failed";
-  switch (result.kind) {
-    case db::RefreshResult::Kind::refreshed:
-    case db::RefreshResult::Kind::refreshed_by_sibling:
-      outcome =
-          result.kind == db::RefreshResult::Kind::refreshed ? "refreshed" : "refreshed_by_sibling";
-      adopt(*result.credentials);
-      logger_.info(result.kind == db::RefreshResult::Kind::refreshed
-                       ? "OAuth tokens refreshed"
-                       : "OAuth tokens refreshed by another process",
-                   {{"version", current_->version}});
-      break;
-    case db::RefreshResult::Kind::reauthorization_required:
-    case db::RefreshResult::Kind::no_credentials:
-      outcome = "reauthorization_required";
-      schedule_.on_refresh_failed(
-          {TokenErrorKind::dead_refresh_token, 400, "invalid_grant", result.error}, clock_());
-      if (result.credentials) current_ = result.credentials;
-      if (!reported_block_) {
-        reported_block_ = true;
-        logger_.error(
-            "Keap refused the refresh token: re-authorization required; rows of this account "
-            "wait until keapsync auth --account " +
-                account_ + " succeeds",
-            {{"state", "reauthorization_required"}, {"error", result.error}});
-      }
-      break;
-    case db::RefreshResult::Kind::client_rejected:
-      outcome = "credentials_rejected";
-      schedule_.on_refresh_failed(
-          {TokenErrorKind::bad_client_credentials, 401, "invalid_client", result.error}, clock_());
-      next_secret_check_ = clock_() + kSecretRecheck;
-      if (!reported_block_) {
-        reported_block_ = true;
-        logger_.error(
-            "Keap rejected the app's client credentials (client_id, client_secret_file): the "
-            "account is blocked until client_secret_file holds the app's current secret",
-            {{"state", "credentials_rejected"}, {"error", result.error}});
-      }
-      break;
-    case db::RefreshResult::Kind::transient_failure:
-    case db::RefreshResult::Kind::timed_out:
-      schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", result.error}, clock_());
-      logger_.warn("token refresh failed; backing off", {{"error", result.error}});
-      break;
+  // The store holds a spent refresh token until an unsaved pair is written:
+  // never refresh from it.
+  if (co_await save_unsaved()) {
+    const auto result = co_await locked_refresh(current_ ? current_->version : 0);
+    settle(result);
+    switch (result.kind) {
+      case RefreshResult::Kind::refreshed:
+      case RefreshResult::Kind::refreshed_unsaved:
+      case RefreshResult::Kind::refreshed_by_sibling:
+      case RefreshResult::Kind::rejected:
+        outcome = to_string(result.kind);
+        break;
+      case RefreshResult::Kind::reauthorization_required:
+      case RefreshResult::Kind::no_credentials:
+        outcome = "reauthorization_required";
+        break;
+      case RefreshResult::Kind::client_rejected:
+        outcome = "credentials_rejected";
+        break;
+      case RefreshResult::Kind::transient_failure:
+      case RefreshResult::Kind::timed_out:
+        break;
+    }
+  } else {
+    schedule_.on_refresh_failed(
+        {TokenErrorKind::transient, 0, "", "the rotated pair is not stored yet"}, clock_());
   }
   refreshing_ = false;
   refreshed_.cancel();
@@ -261,6 +389,7 @@ asio::awaitable<bool> OAuthCredentials::on_unauthorized(const AuthHeader& used) 
 asio::awaitable<void> OAuthCredentials::run() {
   while (!stopped_) {
     try {
+      if (unsaved_ && clock_() >= next_save_ && !refreshing_) co_await save_unsaved();
       if (!loaded_ || state() != AccountState::ok) co_await load();
       recheck_client_secret();
       if (state() == AccountState::ok &&
@@ -273,6 +402,10 @@ asio::awaitable<void> OAuthCredentials::run() {
     const auto step = schedule_.next(clock_());
     auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         step.kind == RefreshStep::Kind::wait ? step.until - clock_() : Duration(kBlockedRecheck));
+    if (unsaved_) {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                next_save_ - clock_()));
+    }
     wait = std::clamp(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(100)),
                       std::chrono::steady_clock::duration(kBlockedRecheck));
     ticker_.expires_after(wait);
@@ -286,4 +419,4 @@ void OAuthCredentials::stop() {
   ticker_.cancel();
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

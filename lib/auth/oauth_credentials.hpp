@@ -1,7 +1,9 @@
 // `auth: oauth`: the access token of one account, kept fresh. The refresh
-// schedule decides when; the TokenRefresher (a row lock in PostgreSQL) makes
-// sure only one process of all refreshes, committing the new pair before it is
-// used. A dead refresh token blocks the account (reauthorization_required)
+// schedule decides when; a refresh is one coroutine under one deadline that
+// TokenRefresher runs on a pinned database connection holding the account's
+// row lock from before POST /token until the new pair is committed. A pair
+// whose commit fails is kept in memory, used, and written again until it is
+// stored. A dead refresh token blocks the account (reauthorization_required)
 // until `keapsync auth` stores a new pair, which run() notices by itself; a
 // rejected client secret blocks it (credentials_rejected) until
 // client_secret_file changes.
@@ -13,24 +15,29 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "auth/credentials.hpp"
+#include "auth/oauth_client.hpp"
+#include "auth/refresh_result.hpp"
+#include "auth/refresh_schedule.hpp"
+#include "auth/refresh_timing.hpp"
+#include "auth/token_keys.hpp"
+#include "base/clock.hpp"
 #include "db/database_pool.hpp"
+#include "db/refresh_journal.hpp"
 #include "db/stored_credentials.hpp"
-#include "db/token_cipher.hpp"
-#include "keap/clock.hpp"
-#include "keap/credentials.hpp"
-#include "keap/oauth_client.hpp"
-#include "keap/refresh_schedule.hpp"
 #include "log/logger.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
-// The keys that seal stored tokens (token_encryption_key_file and the
-// previous ones still being rotated out).
-struct TokenKeys {
-  std::optional<db::TokenCipher> current;
-  std::vector<db::TokenCipher> previous;
+// What status, /readyz and /metrics show of one OAuth account.
+struct OAuthStatus {
+  AccountState state = AccountState::ok;
+  std::string reason;  // why it is blocked or what the last failure was ("" when all is well)
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> last_refresh;  // the last refresh this process committed (or adopted)
+  std::optional<TimePoint> next_refresh;  // planned or retried
+  bool unsaved = false;                   // a rotated pair waits to be stored
 };
 
 class OAuthCredentials final : public Credentials {
@@ -39,30 +46,39 @@ class OAuthCredentials final : public Credentials {
   // (credentials_rejected) until it holds another secret; empty: never.
   OAuthCredentials(boost::asio::any_io_executor executor, std::string account, db::DatabasePool& db,
                    TokenKeys keys, OAuthClient& oauth, Clock clock, log::Logger logger,
-                   RefreshPolicy policy = {}, std::string client_secret_file = "");
+                   RefreshPolicy policy = {}, std::string client_secret_file = "",
+                   RefreshTiming timing = {});
 
   boost::asio::awaitable<std::optional<AuthHeader>> header() override;
   boost::asio::awaitable<bool> on_unauthorized(const AuthHeader& used) override;
   AccountState state() const override;
 
-  // Refreshes ahead of expiry and watches the store while blocked; until stop().
+  // Refreshes ahead of expiry, stores an unsaved pair and watches the store
+  // while blocked; until stop().
   boost::asio::awaitable<void> run();
   void stop();
 
   std::optional<TimePoint> expires_at() const;
+  OAuthStatus status() const;
 
   // Called after every refresh attempt with its result (the metrics hook): "refreshed",
-  // "refreshed_by_sibling", "reauthorization_required", "credentials_rejected" or "failed".
+  // "refreshed_unsaved", "refreshed_by_sibling", "reauthorization_required",
+  // "credentials_rejected", "rejected" or "failed".
   using RefreshObserver = std::function<void(std::string_view result)>;
   void observe_refreshes(RefreshObserver observer) { observer_ = std::move(observer); }
 
  private:
   boost::asio::awaitable<void> load();
   boost::asio::awaitable<void> refresh();
+  boost::asio::awaitable<RefreshResult> locked_refresh(std::int64_t seen);
+  void settle(const RefreshResult& result);
+  // Writes a rotated pair whose first commit failed; true once it is stored.
+  boost::asio::awaitable<bool> save_unsaved();
   void adopt(const db::StoredCredentials& stored);
   // While the app's credentials are rejected: a changed client_secret_file
   // lifts the block (checked at most every kSecretRecheck of the clock).
   void recheck_client_secret();
+  void report_block(const std::string& message, const std::string& error);
 
   boost::asio::any_io_executor executor_;
   std::string account_;
@@ -73,8 +89,16 @@ class OAuthCredentials final : public Credentials {
   log::Logger logger_;
   RefreshSchedule schedule_;
   std::string client_secret_file_;
+  RefreshTiming timing_;
+  db::RefreshJournal journal_;  // used on a pool thread, by one refresh at a time
   TimePoint next_secret_check_{};
   std::optional<db::StoredCredentials> current_;
+  // A pair Keap issued whose commit failed, and the version it replaces.
+  std::optional<db::StoredCredentials> unsaved_;
+  std::int64_t unsaved_seen_ = 0;
+  TimePoint next_save_{};
+  int save_failures_ = 0;
+  std::optional<TimePoint> last_refresh_;
   bool loaded_ = false;
   bool refreshing_ = false;
   bool stopped_ = false;
@@ -84,4 +108,4 @@ class OAuthCredentials final : public Credentials {
   RefreshObserver observer_;
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

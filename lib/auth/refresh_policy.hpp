@@ -1,11 +1,12 @@
-// Tunables of the token refresh schedule, defaults where declared (NOTES.md §1.4, §1.5, §9).
+// Tunables of the token refresh schedule, defaults where declared (docs/keap-api.md §1.4, §1.5,
+// §9).
 #pragma once
 
 #include <chrono>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 struct RefreshPolicy {
   // Refresh when this fraction of expires_in has passed (never assume 24 h: Keap sent 8 h once).
@@ -23,9 +24,12 @@ struct RefreshPolicy {
   // After a 4xx that is neither a dead token nor bad client credentials (our request is wrong):
   // try again this much later, not sooner.
   Duration rejected_retry = std::chrono::hours(1);
+  // That many rejected answers in a row block the account (refresh_rejected): a person must
+  // look (the access token is used until it expires; a new authorization lifts the block).
+  int max_rejected = 3;
   // A 401 on an API call forces a refresh only if the tokens are at least this old; a token that
   // is younger and still refused will not be helped by another refresh (no refresh storm).
   Duration min_forced_age = std::chrono::minutes(1);
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,10 +1,10 @@
 // The token refresh state machine: transitions driven by events and the injected time only.
-#include "keap/refresh_schedule.hpp"
+#include "auth/refresh_schedule.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
 Duration scaled(Duration d, double factor) {
@@ -42,6 +42,8 @@ const char* to_string(BlockReason r) {
       return "dead_refresh_token";
     case BlockReason::bad_client_credentials:
       return "bad_client_credentials";
+    case BlockReason::refresh_rejected:
+      return "refresh_rejected";
   }
   return "unknown";
 }
@@ -76,6 +78,7 @@ void RefreshSchedule::on_tokens(const TokenStamp& tokens, TimePoint) {
   tokens_ = tokens;
   block_reason_ = BlockReason::none;
   failures_ = 0;
+  rejections_ = 0;
   last_error_.clear();
   state_ = RefreshState::fresh;
   next_at_ = due_at(tokens);
@@ -112,10 +115,15 @@ void RefreshSchedule::on_refresh_failed(const TokenError& error, TimePoint now) 
       block(BlockReason::bad_client_credentials);
       return;
     case TokenErrorKind::rejected:
+      if (++rejections_ >= policy_.max_rejected) {
+        block(BlockReason::refresh_rejected);
+        return;
+      }
       state_ = RefreshState::backing_off;
       next_at_ = now + policy_.rejected_retry;
       return;
     case TokenErrorKind::transient:
+      rejections_ = 0;
       state_ = RefreshState::backing_off;
       next_at_ = now + backoff_delay();
       return;
@@ -169,4 +177,4 @@ bool RefreshSchedule::access_token_usable(TimePoint now) const {
   return tokens_ && now < tokens_->expires_at();
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,6 +1,6 @@
 // The OAuth token refresh schedule of one account: a small state machine with no I/O.
 //
-// The I/O layer (PostgreSQL advisory lock + token endpoint) drives it:
+// The I/O layer (OAuthCredentials: TokenRefresher's row lock + token endpoint) drives it:
 //
 //   for (;;) {
 //     auto step = schedule.next(clock());
@@ -15,7 +15,8 @@
 //   fresh --(due_at passes)--> due --(on_refresh_started)--> refreshing
 //   refreshing --(on_tokens)--> fresh
 //   refreshing --(transient / rejected)--> backing_off --(retry_at passes)--> due
-//   refreshing --(dead token / bad client credentials)--> reauthorization_required
+//   refreshing --(dead token / bad client credentials / max_rejected rejections)-->
+//       reauthorization_required
 //   reauthorization_required --(on_tokens with another version)--> fresh   (terminal otherwise)
 //   fresh --(on_unauthorized: 401 with the current, not brand-new token)--> due
 //
@@ -26,19 +27,25 @@
 #include <optional>
 #include <string>
 
-#include "keap/clock.hpp"
-#include "keap/random.hpp"
-#include "keap/refresh_policy.hpp"
-#include "keap/token_error.hpp"
-#include "keap/token_stamp.hpp"
+#include "auth/refresh_policy.hpp"
+#include "auth/token_error.hpp"
+#include "auth/token_stamp.hpp"
+#include "base/clock.hpp"
+#include "base/random.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 enum class RefreshState { fresh, due, refreshing, backing_off, reauthorization_required };
 const char* to_string(RefreshState s);
 
 // Why the schedule is in reauthorization_required.
-enum class BlockReason { none, no_tokens, dead_refresh_token, bad_client_credentials };
+enum class BlockReason {
+  none,
+  no_tokens,
+  dead_refresh_token,
+  bad_client_credentials,
+  refresh_rejected,  // policy.max_rejected 4xx answers in a row that name no known cause
+};
 const char* to_string(BlockReason r);
 
 // What the I/O layer does next.
@@ -107,7 +114,8 @@ class RefreshSchedule {
   std::optional<TokenStamp> tokens_;
   TimePoint next_at_ = TimePoint::max();
   int failures_ = 0;
+  int rejections_ = 0;  // rejected answers in a row
   std::string last_error_;
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

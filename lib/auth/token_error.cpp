@@ -1,13 +1,13 @@
 // Classification of token-endpoint failures: dead refresh tokens must never be retried.
-#include "keap/token_error.hpp"
+#include "auth/token_error.hpp"
 
 #include "ascii/ascii.hpp"
-#include "keap/error_body.hpp"
+#include "http/error_body.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
-TokenErrorKind kind_of(int status, const ErrorBody& body) {
+TokenErrorKind kind_of(int status, const http::ErrorBody& body) {
   const std::string error = ascii::to_lower(body.oauth_error);
   const std::string description = ascii::to_lower(body.message);
   // Body first: a dead token is dead whatever status it came with.
@@ -38,7 +38,7 @@ const char* to_string(TokenErrorKind kind) {
 }
 
 TokenError classify_token_error(int status, std::string_view body) {
-  const ErrorBody parsed = parse_error_body(body);
+  const http::ErrorBody parsed = http::parse_error_body(body);
   TokenError out;
   out.status = status;
   out.kind = kind_of(status, parsed);
@@ -54,11 +54,12 @@ TokenError classify_token_error(int status, std::string_view body) {
   return out;
 }
 
-TokenError token_transport_failure(std::string_view what) {
+TokenError token_transport_failure(std::string_view what, bool request_sent) {
   TokenError out;
   out.kind = TokenErrorKind::transient;
-  out.message = "token endpoint gave no HTTP response: " + clean_text(what);
+  out.message = "token endpoint gave no HTTP response: " + http::clean_text(what);
+  out.may_have_rotated = request_sent;
   return out;
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

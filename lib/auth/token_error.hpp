@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 enum class TokenErrorKind {
   transient,               // no answer, timeout, 5xx, 408, 429: back off and try again
@@ -21,12 +21,17 @@ struct TokenError {
   int status = 0;           // 0: no HTTP response
   std::string oauth_error;  // "invalid_grant", "invalid_request", ... ("" if none)
   std::string message;      // for logs and status; credential-looking values masked
+  // The request reached Keap and no usable answer came back (the connection
+  // dropped after it was sent, a deadline passed, a 200 without an access
+  // token): Keap may have rotated, spending the refresh token that was sent.
+  bool may_have_rotated = false;
 };
 
 // Classifies a non-2xx answer of the token endpoint.
 TokenError classify_token_error(int status, std::string_view body);
 
 // The token endpoint gave no HTTP response (timeout, connect or TLS failure): transient.
-TokenError token_transport_failure(std::string_view what);
+// `request_sent`: it may have reached Keap (may_have_rotated).
+TokenError token_transport_failure(std::string_view what, bool request_sent = false);
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,21 +1,21 @@
-// The refresh coordinator: row lock, re-read, one token call, commit.
-#include "db/token_refresher.hpp"
+// The refresh coordinator: row lock, re-read, journal, one token call, commit.
+#include "auth/token_refresher.hpp"
 
-#include <pqxx/pqxx>
+#include <stdexcept>
 
-namespace keapsync::db {
+#include "db/credential_lock.hpp"
+
+namespace keapsync::auth {
 namespace {
-
-constexpr const char* kLockNotAvailable = "55P03";
 
 // The result when the stored row already answers the caller, without a token
 // call: a newer pair, a dead chain, or nothing to refresh with.
-std::optional<RefreshResult> settled(const std::optional<StoredCredentials>& row,
+std::optional<RefreshResult> settled(const std::optional<db::StoredCredentials>& row,
                                      std::int64_t seen_version, RefreshResult result) {
   using Kind = RefreshResult::Kind;
   if (!row || row->refresh_token.empty()) {
     result.kind = Kind::no_credentials;
-  } else if (row->state == CredentialState::reauthorization_required) {
+  } else if (row->state == db::CredentialState::reauthorization_required) {
     result.kind = Kind::reauthorization_required;
     result.error = row->reauthorization_reason;
   } else if (row->version != seen_version) {
@@ -28,6 +28,37 @@ std::optional<RefreshResult> settled(const std::optional<StoredCredentials>& row
 }
 
 }  // namespace
+
+std::string dead_token_reason(const std::optional<db::RefreshAttempt>& prior, std::int64_t version,
+                              const std::string& keap_reason) {
+  if (!prior || prior->version != version) return keap_reason;
+  const std::string when = db::iso_time(prior->started_at);
+  if (prior->outcome.empty()) {
+    return keap_reason + " — the refresh token had already been sent at " + when +
+           " by a refresh that never finished (the process was killed or lost the database "
+           "before storing Keap's answer): Keap rotated it then";
+  }
+  if (prior->outcome == "answer_lost") {
+    return keap_reason + " — the refresh token had already been sent at " + when +
+           " by a refresh whose answer was lost (connection dropped or deadline passed after "
+           "the request): Keap rotated it then";
+  }
+  if (prior->outcome == "unsaved") {
+    return keap_reason + " — the refresh token was spent at " + when +
+           " by a refresh whose new pair could not be stored";
+  }
+  return keap_reason;
+}
+
+TokenRefresher::TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal,
+                               RefreshTiming timing, Clock clock)
+    : store_(store), journal_(journal), timing_(timing), clock_(std::move(clock)) {
+  if (!timing_.valid()) {
+    throw std::invalid_argument(
+        "RefreshTiming: every wait must exceed what it waits for (token_call < answer_wait < "
+        "hold_limit, token_call < sibling_wait)");
+  }
+}
 
 RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t seen_version,
                                       const RefreshFn& fn,
@@ -43,85 +74,15 @@ RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t s
       result.credentials = std::move(row);
       return result;
     }
-    {
-      pqxx::work tx(store_.connection(), "token_refresh");
-      // lock_timeout 0 would mean "wait forever": at least 1 ms.
-      const auto wait = std::max(milliseconds(1), std::min(options_.lock_timeout, remaining));
-      // statement_timeout 0: lock_timeout alone bounds the wait (a server-wide
-      // statement_timeout would end it with another error). synchronous_commit:
-      // the commit that saves a rotated pair must be durable even where the
-      // server trades durability for speed.
-      tx.exec("SET LOCAL lock_timeout = " + std::to_string(wait.count()) +
-              "; SET LOCAL statement_timeout = 0"
-              "; SET LOCAL idle_in_transaction_session_timeout = " +
-              std::to_string(options_.hold_limit.count()) + "; SET LOCAL synchronous_commit = on");
-      std::optional<StoredCredentials> row;
-      bool locked = false;
-      try {
-        row = store_.read(tx, account, /*for_update=*/true);
-        locked = true;
-      } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() != kLockNotAvailable) throw;
+    auto lock = db::CredentialLock::acquire(store_, account, std::min(timing_.lock_wait, remaining),
+                                            timing_.hold_limit);
+    if (lock) {
+      // Re-read under the lock: the pair may have changed while we waited.
+      if (auto done = settled(lock->row(), seen_version, result)) {
+        lock->release();
+        return *done;
       }
-      if (locked) {
-        // Re-read under the lock: the pair may have changed while we waited.
-        if (auto done = settled(row, seen_version, result)) {
-          tx.commit();
-          return *done;
-        }
-        result.called_token_endpoint = true;
-        RefreshOutcome outcome = fn(row->refresh_token);  // throws: rollback, nothing changes
-        switch (outcome.kind) {
-          case RefreshOutcome::Kind::refreshed: {
-            // THE CRASH WINDOW. Keap has rotated: the old refresh token is dead and
-            // the new pair exists only in this process until this COMMIT is durable.
-            // A crash, a kill or a lost connection from Keap's answer to here loses
-            // the chain (re-authorization required). It cannot be closed: Keap's
-            // token endpoint is not transactional with our database (no two-phase
-            // commit, no idempotency key, no documented grace period for the old
-            // token, NOTES.md §1.6), and we cannot store a pair before we know it.
-            // It is kept as small as possible: the row is already locked and the
-            // connection was used just before the call, so the UPDATE and COMMIT are
-            // two round trips with no lock wait; nothing (no logging, no use of the
-            // access token) happens before the commit; synchronous_commit is on; the
-            // server will not end the session as idle (hold_limit > call deadline).
-            const auto version = store_.replace(tx, account, outcome.tokens, seen_version);
-            tx.commit();
-            StoredCredentials c = *row;
-            c.access_token = outcome.tokens.access_token;
-            c.refresh_token = outcome.tokens.refresh_token;
-            c.issued_at = outcome.tokens.issued_at;
-            c.expires_at = outcome.tokens.expires_at;
-            c.scope = outcome.tokens.scope;
-            c.version = version;
-            c.key_id = store_.current_key_id();
-            result.kind = RefreshResult::Kind::refreshed;
-            result.credentials = std::move(c);
-            return result;
-          }
-          case RefreshOutcome::Kind::dead_token: {
-            store_.mark_reauthorization_required(tx, account, outcome.reason, outcome.at);
-            tx.commit();
-            row->state = CredentialState::reauthorization_required;
-            row->reauthorization_reason = outcome.reason;
-            result.kind = RefreshResult::Kind::reauthorization_required;
-            result.error = outcome.reason;
-            result.credentials = std::move(row);
-            return result;
-          }
-          case RefreshOutcome::Kind::transient:
-          case RefreshOutcome::Kind::client_rejected:
-            tx.abort();
-            result.kind = outcome.kind == RefreshOutcome::Kind::transient
-                              ? RefreshResult::Kind::transient_failure
-                              : RefreshResult::Kind::client_rejected;
-            result.error = outcome.reason;
-            result.credentials = std::move(row);
-            return result;
-        }
-        throw std::logic_error("unknown refresh outcome");
-      }
-      // The wait ran out: leaving the scope rolls the failed transaction back.
+      return call_locked(account, *lock, fn, std::move(result));
     }
     ++result.lock_timeouts;
     // A sibling may have finished meanwhile; otherwise wait again.
@@ -129,4 +90,71 @@ RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t s
   }
 }
 
-}  // namespace keapsync::db
+RefreshResult TokenRefresher::call_locked(const std::string& account, db::CredentialLock& lock,
+                                          const RefreshFn& fn, RefreshResult result) {
+  const db::StoredCredentials& row = *lock.row();
+  // Read before this attempt overwrites it: it explains a dead token.
+  const auto prior = journal_.last(account);
+  // Durable before the refresh token leaves; a failure here sends nothing.
+  journal_.started(account, row.version, clock_());
+  result.called_token_endpoint = true;
+  const RefreshOutcome outcome = fn(row.refresh_token);
+  result.credentials = row;
+  switch (outcome.kind) {
+    case RefreshOutcome::Kind::refreshed: {
+      db::StoredCredentials next = row;
+      next.access_token = outcome.tokens.access_token;
+      next.refresh_token = outcome.tokens.refresh_token;
+      next.issued_at = outcome.tokens.issued_at;
+      next.expires_at = outcome.tokens.expires_at;
+      next.scope = outcome.tokens.scope;
+      next.state = db::CredentialState::ok;
+      next.reauthorization_reason.clear();
+      next.key_id = store_.current_key_id();
+      // Keap has rotated: the old refresh token is dead and the new pair
+      // exists only here until this commit. Nothing happens before it (no
+      // log, no use of the access token). When it fails the pair is handed
+      // back unsaved, never dropped: the caller keeps it and writes it on a
+      // fresh connection (TokenStore::save_rotated).
+      try {
+        next.version = lock.replace(outcome.tokens);
+        result.kind = RefreshResult::Kind::refreshed;
+        journal_.finished(account, row.version, "refreshed", clock_());
+      } catch (const std::exception& e) {
+        next.version = row.version + 1;
+        result.kind = RefreshResult::Kind::refreshed_unsaved;
+        result.error = std::string("storing the new pair failed: ") + e.what();
+        journal_.finished(account, row.version, "unsaved", clock_());
+      }
+      result.credentials = std::move(next);
+      return result;
+    }
+    case RefreshOutcome::Kind::dead_token: {
+      const auto reason = dead_token_reason(prior, row.version, outcome.reason);
+      lock.mark_reauthorization_required(reason, outcome.at);
+      journal_.finished(account, row.version, "dead", clock_());
+      result.credentials->state = db::CredentialState::reauthorization_required;
+      result.credentials->reauthorization_reason = reason;
+      result.kind = RefreshResult::Kind::reauthorization_required;
+      result.error = reason;
+      return result;
+    }
+    case RefreshOutcome::Kind::transient:
+    case RefreshOutcome::Kind::client_rejected:
+    case RefreshOutcome::Kind::rejected:
+      lock.release();
+      journal_.finished(account, row.version, outcome.may_have_rotated ? "answer_lost" : "failed",
+                        clock_());
+      result.kind = outcome.kind == RefreshOutcome::Kind::transient
+                        ? RefreshResult::Kind::transient_failure
+                    : outcome.kind == RefreshOutcome::Kind::client_rejected
+                        ? RefreshResult::Kind::client_rejected
+                        : RefreshResult::Kind::rejected;
+      result.error = outcome.reason;
+      result.may_have_rotated = outcome.may_have_rotated;
+      return result;
+  }
+  throw std::logic_error("unknown refresh outcome");
+}
+
+}  // namespace keapsync::auth

@@ -1,15 +1,9 @@
-// One refresher per account across all processes: the token call runs while
-// the account's credentials row is locked (SELECT … FOR UPDATE), and the new
-// pair is committed in that same transaction before anyone sees it.
-//
-// Why a row lock and not an advisory lock: the lock and the data are one
-// thing. COMMIT publishes the new pair and releases the lock atomically, so a
-// waiter wakes up reading the committed pair (READ COMMITTED re-reads the
-// locked row); a crash or a lost connection rolls back and releases both; a
-// `keapsync auth` or a key rotation writing the row waits for the refresh
-// instead of racing it. An advisory lock would need a hash of the account
-// name, would be invisible to those writers, and a session-level one can
-// outlive a failed transaction.
+// The refresh driver: one refresher per account across all processes, and a
+// rotated pair never dropped. Under the account's row lock (db::CredentialLock)
+// it re-reads the pair, records the attempt in the journal (durable before the
+// refresh token leaves), makes the one token call, and commits the new pair in
+// the lock's transaction before anyone sees it. Runs on a thread that may
+// block (a database pool thread); the SQL lives in lib/db.
 #pragma once
 
 #include <chrono>
@@ -17,48 +11,55 @@
 #include <functional>
 #include <string>
 
+#include "auth/refresh_outcome.hpp"
+#include "auth/refresh_result.hpp"
+#include "auth/refresh_timing.hpp"
+#include "base/clock.hpp"
 #include "config/secret.hpp"
-#include "db/refresh_outcome.hpp"
-#include "db/refresh_result.hpp"
+#include "db/credential_lock.hpp"
+#include "db/refresh_journal.hpp"
 #include "db/token_store.hpp"
 
-namespace keapsync::db {
-
-struct RefreshOptions {
-  // How long one wait for the row lock lasts. A waiter whose wait runs out
-  // never refreshes by itself: it re-reads (a sibling may have finished) and
-  // waits again until the caller's deadline. So a token endpoint slower than
-  // this still sees exactly one refresh.
-  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
-  // idle_in_transaction_session_timeout while the token call runs: the server
-  // ends the session of a holder that hangs longer, so a hung process cannot
-  // block the account forever. MUST exceed the token call's own deadline by a
-  // wide margin: a session ended after Keap answered loses the new pair.
-  std::chrono::milliseconds hold_limit{std::chrono::minutes(2)};
-};
+namespace keapsync::auth {
 
 class TokenRefresher {
  public:
   // Performs the token call with the stored refresh token. It runs while the
-  // row lock is held and must return within its own deadline (< hold_limit).
+  // row lock is held and must return within timing.answer_wait.
   using RefreshFn = std::function<RefreshOutcome(const config::Secret& refresh_token)>;
 
-  explicit TokenRefresher(TokenStore& store, RefreshOptions options = {})
-      : store_(store), options_(options) {}
+  // Throws std::invalid_argument for a timing whose waits do not nest.
+  TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal, RefreshTiming timing = {},
+                 Clock clock = system_clock());
 
   // Refreshes `account` unless its pair is no longer the one of `seen_version`
   // (then it returns the newer pair without calling fn). fn is called at most
   // once, and only by the process holding the row lock with the pair of
-  // seen_version still stored: refreshed → committed (version + 1) before this
-  // returns; dead_token → state reauthorization_required; transient → nothing
-  // changes. Waits for a sibling's refresh at most until `deadline`.
-  // Throws on database failures and on CredentialDecryptError.
+  // seen_version still stored: refreshed → committed (version + 1), or, when
+  // that commit fails, refreshed_unsaved with the pair; dead_token → state
+  // reauthorization_required, with the reason naming an earlier attempt whose
+  // answer was lost; anything else → nothing changes. Waits for a sibling at
+  // most until `deadline`. Throws on database failures before the call and on
+  // CredentialDecryptError.
   RefreshResult refresh(const std::string& account, std::int64_t seen_version, const RefreshFn& fn,
                         std::chrono::steady_clock::time_point deadline);
 
+  const RefreshTiming& timing() const { return timing_; }
+
  private:
-  TokenStore& store_;
-  RefreshOptions options_;
+  RefreshResult call_locked(const std::string& account, db::CredentialLock& lock,
+                            const RefreshFn& fn, RefreshResult result);
+
+  db::TokenStore& store_;
+  db::RefreshJournal& journal_;
+  RefreshTiming timing_;
+  Clock clock_;
 };
 
-}  // namespace keapsync::db
+// Why an account needs re-authorization after Keap refused its refresh token
+// (`keap_reason`), told apart by the journal's record of the attempt before:
+// one whose answer was lost, or that crashed, spent the token.
+std::string dead_token_reason(const std::optional<db::RefreshAttempt>& prior, std::int64_t version,
+                              const std::string& keap_reason);
+
+}  // namespace keapsync::auth

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdint>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 
 struct TokenStamp {
   TimePoint issued_at;                 // when the token endpoint answered
@@ -17,4 +17,4 @@ struct TokenStamp {
   TimePoint expires_at() const { return issued_at + expires_in; }
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

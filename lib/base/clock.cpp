@@ -1,10 +1,10 @@
 // The real clock of the keap layer.
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
-namespace keapsync::keap {
+namespace keapsync {
 
 Clock system_clock() {
   return [] { return std::chrono::system_clock::now(); };
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <functional>
 
-namespace keapsync::keap {
+namespace keapsync {
 
 using TimePoint = std::chrono::system_clock::time_point;
 using Duration = std::chrono::system_clock::duration;
@@ -22,4 +22,4 @@ using Clock = std::function<TimePoint()>;
 // The real clock.
 Clock system_clock();
 
-}  // namespace keapsync::keap
+}  // namespace keapsync

@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
-namespace keapsync::keap {
+namespace keapsync {
 
 class ManualClock {
  public:
@@ -24,4 +24,4 @@ class ManualClock {
   std::shared_ptr<TimePoint> now_;
 };
 
-}  // namespace keapsync::keap
+}  // namespace keapsync

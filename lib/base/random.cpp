@@ -1,12 +1,12 @@
 // The real jitter source: a Mersenne Twister seeded from the OS.
-#include "keap/random.hpp"
+#include "base/random.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
 
-namespace keapsync::keap {
+namespace keapsync {
 
 Random make_random() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -20,4 +20,4 @@ double unit(const Random& random) {
   return std::clamp(v, 0.0, 1.0);
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync

@@ -3,7 +3,7 @@
 
 #include <functional>
 
-namespace keapsync::keap {
+namespace keapsync {
 
 // Returns a number in [0, 1). Values outside are clamped by the users.
 using Random = std::function<double()>;
@@ -14,4 +14,4 @@ Random make_random();
 // Clamps a Random's value into [0, 1] (defends against a broken injected source).
 double unit(const Random& random);
 
-}  // namespace keapsync::keap
+}  // namespace keapsync

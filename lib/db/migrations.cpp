@@ -115,9 +115,26 @@ ALTER TABLE keapsync.credentials
   ADD COLUMN reauth_at     timestamptz;
 )sql";
 
+// Version 3: one row per OAuth account about its latest token call, written
+// on a connection of its own before the call and after it, while the
+// credentials row is locked by the refresh. After a crash or a lost answer it
+// tells a later invalid_grant apart from an unexplained lockout. No foreign
+// key: inserting would need a share lock on the credentials row the refresh
+// holds FOR UPDATE.
+constexpr const char* kRefreshJournal = R"sql(
+CREATE TABLE keapsync.refresh_attempt (
+  account     text PRIMARY KEY,
+  version     bigint NOT NULL,
+  started_at  timestamptz NOT NULL,
+  finished_at timestamptz,
+  outcome     text
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
     Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
+    Migration{3, "refresh attempts", kRefreshJournal},
 };
 
 }  // namespace

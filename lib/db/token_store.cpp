@@ -145,6 +145,25 @@ std::int64_t TokenStore::replace(pqxx::work& tx, const std::string& account,
   return r[0][0].as<std::int64_t>();
 }
 
+std::optional<std::int64_t> TokenStore::save_rotated(const std::string& account,
+                                                     const TokenPair& tokens,
+                                                     std::int64_t seen_version) {
+  pqxx::work tx(conn_);
+  tx.exec("SET LOCAL synchronous_commit = on");
+  const auto row = read(tx, account, /*for_update=*/true);
+  if (!row) return std::nullopt;
+  if (row->version == seen_version) {
+    const auto version = replace(tx, account, tokens, seen_version);
+    tx.commit();
+    return version;
+  }
+  tx.commit();
+  if (row->version == seen_version + 1 && row->refresh_token == tokens.refresh_token) {
+    return row->version;  // the first commit had landed
+  }
+  return std::nullopt;
+}
+
 bool TokenStore::mark_reauthorization_required(const std::string& account,
                                                const std::string& reason, Timestamp now) {
   pqxx::work tx(conn_);

@@ -52,6 +52,13 @@ class TokenStore {
   // a refresh in flight cannot overwrite it. Returns the new version.
   std::int64_t save(const std::string& account, const TokenPair& tokens);
 
+  // Writes a rotated pair whose first commit failed (the connection was lost
+  // with Keap's answer in hand): replaces the pair of `seen_version`, or finds
+  // it already there (the commit had landed after all). The stored version,
+  // or nullopt when the row moved on to another pair (a new authorization).
+  std::optional<std::int64_t> save_rotated(const std::string& account, const TokenPair& tokens,
+                                           std::int64_t seen_version);
+
   // The refresh token is dead. The tokens and version stay (the access token
   // may still work until it expires). False when the account has no row.
   bool mark_reauthorization_required(const std::string& account, const std::string& reason,

@@ -47,8 +47,8 @@ bool is_not_found(const keap::ApiOutcome& r) {
 
 }  // namespace
 
-ContactProcessor::ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy,
-                                   keap::Clock clock, log::Logger logger)
+ContactProcessor::ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, Clock clock,
+                                   log::Logger logger)
     : db_(db), policy_(policy), clock_(std::move(clock)), logger_(std::move(logger)) {}
 
 boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedContact& c,

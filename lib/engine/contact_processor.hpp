@@ -6,13 +6,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 
+#include "base/clock.hpp"
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
 #include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/verdict.hpp"
-#include "keap/clock.hpp"
 #include "keap/contact_plan.hpp"
 #include "log/logger.hpp"
 
@@ -20,7 +20,7 @@ namespace keapsync::engine {
 
 class ContactProcessor {
  public:
-  ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, keap::Clock clock,
+  ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, Clock clock,
                    log::Logger logger);
 
   boost::asio::awaitable<Verdict> process(const db::ClaimedContact& contact,
@@ -43,7 +43,7 @@ class ContactProcessor {
 
   db::DatabasePool& db_;
   const RetryPolicy& policy_;
-  keap::Clock clock_;
+  Clock clock_;
   log::Logger logger_;
 };
 

@@ -18,7 +18,7 @@ constexpr auto kSettleRetry = std::chrono::seconds(1);
 
 Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
                        ContactProcessor& processor, std::map<std::string, AccountContext>& accounts,
-                       const config::WorkerConfig& worker, std::string worker_id, keap::Clock clock,
+                       const config::WorkerConfig& worker, std::string worker_id, Clock clock,
                        log::Logger logger)
     : executor_(executor),
       db_(db),

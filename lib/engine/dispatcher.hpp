@@ -12,13 +12,13 @@
 #include <set>
 #include <string>
 
+#include "base/clock.hpp"
 #include "config/config.hpp"
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
 #include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/contact_processor.hpp"
-#include "keap/clock.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::engine {
@@ -39,7 +39,7 @@ class Dispatcher {
  public:
   Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& db,
              ContactProcessor& processor, std::map<std::string, AccountContext>& accounts,
-             const config::WorkerConfig& worker, std::string worker_id, keap::Clock clock,
+             const config::WorkerConfig& worker, std::string worker_id, Clock clock,
              log::Logger logger);
 
   // Runs until stop() and the drain are done.
@@ -69,7 +69,7 @@ class Dispatcher {
   std::map<std::string, AccountContext>& accounts_;
   const config::WorkerConfig& worker_;
   std::string worker_id_;
-  keap::Clock clock_;
+  Clock clock_;
   log::Logger logger_;
   boost::asio::steady_timer wakeup_;
   boost::asio::steady_timer lease_timer_;

@@ -49,6 +49,19 @@ Metrics::Metrics(std::string_view version, double start_time_seconds)
           "keapsync_token_expiry_timestamp_seconds",
           "When the current OAuth access token expires, in seconds since the Unix epoch.",
           {"account"})),
+      token_last_refresh(registry.gauge(
+          "keapsync_token_last_refresh_timestamp_seconds",
+          "When this process last got a new OAuth pair (its own refresh or a sibling's), in "
+          "seconds since the Unix epoch.",
+          {"account"})),
+      token_next_refresh(registry.gauge(
+          "keapsync_token_next_refresh_timestamp_seconds",
+          "When the next OAuth refresh is planned or retried, in seconds since the Unix epoch.",
+          {"account"})),
+      token_unsaved(registry.gauge(
+          "keapsync_token_unsaved",
+          "1 while a rotated OAuth pair is held in memory because the database did not take it.",
+          {"account"})),
       account_state(
           registry.gauge("keapsync_account_state",
                          "1 for the account's current state (ok, reauthorization_required, "

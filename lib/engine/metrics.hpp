@@ -43,6 +43,9 @@ struct Metrics {
   Gauge& oldest_pending_age;         // keapsync_oldest_pending_age_seconds{account}
   Gauge& dead_rows;                  // keapsync_dead_rows{account}
   Gauge& token_expiry;               // keapsync_token_expiry_timestamp_seconds{account}
+  Gauge& token_last_refresh;         // keapsync_token_last_refresh_timestamp_seconds{account}
+  Gauge& token_next_refresh;         // keapsync_token_next_refresh_timestamp_seconds{account}
+  Gauge& token_unsaved;              // keapsync_token_unsaved{account} (0/1)
   Gauge& account_state;              // keapsync_account_state{account,state}
   Gauge& rate_limit_remaining;       // keapsync_rate_limit_remaining{account,window}
 

@@ -1,5 +1,5 @@
 // Parsing of error bodies of every shape Keap and the proxies in front of it send.
-#include "keap/error_body.hpp"
+#include "http/error_body.hpp"
 
 #include <boost/json.hpp>
 
@@ -7,7 +7,7 @@
 
 #include "ascii/ascii.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::http {
 namespace {
 
 namespace json = boost::json;
@@ -233,4 +233,4 @@ ErrorBody parse_error_body(std::string_view body) {
   return out;
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::http

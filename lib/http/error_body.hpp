@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace keapsync::keap {
+namespace keapsync::http {
 
 // Longest text taken from a body into one field; bodies may echo request data (tokens, e-mail).
 inline constexpr std::size_t kMaxBodyText = 300;
@@ -35,4 +35,4 @@ std::string clean_text(std::string_view text, std::size_t max_bytes = kMaxBodyTe
 // access_token / refresh_token / client_secret / api_key / code / password fields (JSON or form).
 std::string mask_credentials(std::string_view text);
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::http

@@ -2,7 +2,7 @@
 #include "keap/api_error.hpp"
 
 #include "ascii/ascii.hpp"
-#include "keap/error_body.hpp"
+#include "http/error_body.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -25,7 +25,7 @@ bool is_token_fault(const std::string& fault_code) {
          contains(low, "invalidapikey") || contains(low, "invalid_api_key");
 }
 
-ErrorClass class_of(int status, const ErrorBody& body) {
+ErrorClass class_of(int status, const http::ErrorBody& body) {
   if (!body.fault_code.empty()) {
     if (is_throttle_fault(body.fault_code)) return ErrorClass::throttled;
     if (is_token_fault(body.fault_code) && status < 500) return ErrorClass::auth;
@@ -36,7 +36,7 @@ ErrorClass class_of(int status, const ErrorBody& body) {
   return ErrorClass::permanent;
 }
 
-std::string describe(int status, const ErrorBody& body, const ResponseHeaders& headers) {
+std::string describe(int status, const http::ErrorBody& body, const ResponseHeaders& headers) {
   std::string out = "HTTP " + std::to_string(status);
   if (!body.status.empty()) out += " " + body.status;
   out += ": ";
@@ -51,7 +51,7 @@ std::string describe(int status, const ErrorBody& body, const ResponseHeaders& h
   if (!body.oauth_error.empty()) out += " [" + body.oauth_error + "]";
   if (!body.details.empty()) out += " (details: " + body.details + ")";
   if (const auto id = headers.get("x-request-id"); id && !id->empty()) {
-    out += " (x-request-id " + clean_text(*id, 80) + ")";
+    out += " (x-request-id " + http::clean_text(*id, 80) + ")";
   }
   return out;
 }
@@ -59,7 +59,7 @@ std::string describe(int status, const ErrorBody& body, const ResponseHeaders& h
 }  // namespace
 
 ApiError classify_response(int status, const ResponseHeaders& headers, std::string_view body) {
-  const ErrorBody parsed = parse_error_body(body);
+  const http::ErrorBody parsed = http::parse_error_body(body);
   ApiError out;
   out.status = status;
   out.error_class = class_of(status, parsed);
@@ -72,7 +72,7 @@ ApiError transport_failure(std::string_view what) {
   ApiError out;
   out.error_class = ErrorClass::transient;
   out.status = 0;
-  out.message = "no HTTP response: " + clean_text(what);
+  out.message = "no HTTP response: " + http::clean_text(what);
   return out;
 }
 

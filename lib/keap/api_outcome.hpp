@@ -4,8 +4,8 @@
 #include <boost/json/value.hpp>
 #include <optional>
 
+#include "base/clock.hpp"
 #include "keap/api_error.hpp"
-#include "keap/clock.hpp"
 
 namespace keapsync::keap {
 

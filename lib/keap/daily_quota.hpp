@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
 namespace keapsync::keap {
 

@@ -29,7 +29,7 @@ ApiOutcome failure(ApiError error, TimePoint retry_at = {}) {
 
 }  // namespace
 
-KeapApi::KeapApi(http::Client& client, http::Url api_url, Credentials& credentials,
+KeapApi::KeapApi(http::Client& client, http::Url api_url, auth::Credentials& credentials,
                  RateLimiter& limiter, Clock clock, log::Logger logger, Duration max_wait)
     : client_(client),
       api_url_(std::move(api_url)),

@@ -4,10 +4,10 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "auth/credentials.hpp"
 #include "http/client.hpp"
 #include "http/url.hpp"
 #include "keap/api_outcome.hpp"
-#include "keap/credentials.hpp"
 #include "keap/keap_request.hpp"
 #include "keap/rate_limiter.hpp"
 #include "keap/request_record.hpp"
@@ -19,12 +19,13 @@ class KeapApi {
  public:
   // `max_wait`: the longest a call waits for the rate limiter; beyond it the
   // call returns a throttled error with retry_at, and the engine reschedules.
-  KeapApi(http::Client& client, http::Url api_url, Credentials& credentials, RateLimiter& limiter,
-          Clock clock, log::Logger logger, Duration max_wait = std::chrono::seconds(5));
+  KeapApi(http::Client& client, http::Url api_url, auth::Credentials& credentials,
+          RateLimiter& limiter, Clock clock, log::Logger logger,
+          Duration max_wait = std::chrono::seconds(5));
 
   boost::asio::awaitable<ApiOutcome> call(const KeapRequest& request);
 
-  AccountState state() const { return credentials_.state(); }
+  auth::AccountState state() const { return credentials_.state(); }
   RateLimiter& limiter() { return limiter_; }
 
   // Called once for every HTTP exchange with Keap (the metrics hook).
@@ -35,7 +36,7 @@ class KeapApi {
 
   http::Client& client_;
   http::Url api_url_;
-  Credentials& credentials_;
+  auth::Credentials& credentials_;
   RateLimiter& limiter_;
   Clock clock_;
   log::Logger logger_;

@@ -15,9 +15,9 @@
 
 #include <cstdint>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
+#include "base/random.hpp"
 #include "keap/daily_quota.hpp"
-#include "keap/random.hpp"
 #include "keap/rate_limits.hpp"
 #include "keap/response_headers.hpp"
 #include "keap/sliding_window.hpp"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
 namespace keapsync::keap {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
 namespace keapsync::keap {
 

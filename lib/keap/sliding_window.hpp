@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <deque>
 
-#include "keap/clock.hpp"
+#include "base/clock.hpp"
 
 namespace keapsync::keap {
 

@@ -8,10 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 
+#include "auth/api_key_credentials.hpp"
+#include "base/manual_clock.hpp"
 #include "http/client.hpp"
-#include "keap/api_key_credentials.hpp"
 #include "keap/keap_api.hpp"
-#include "keap/manual_clock.hpp"
 #include "log/logger.hpp"
 #include "support/https_test_server.hpp"
 #include "support/temp_dir.hpp"
@@ -20,6 +20,10 @@ namespace keapsync::keap {
 namespace {
 
 namespace asio = boost::asio;
+using auth::AccountState;
+using auth::ApiKeyCredentials;
+using auth::AuthHeader;
+using auth::Credentials;
 
 // Credentials that hand out "Bearer token-N" and move to N+1 when told of a 401
 // (what a refresh does), up to `refreshes` times.

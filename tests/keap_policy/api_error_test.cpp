@@ -3,8 +3,8 @@
 
 #include <string>
 
+#include "http/error_body.hpp"
 #include "keap/api_error.hpp"
-#include "keap/error_body.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -205,8 +205,8 @@ TEST(ClassifyResponse, NoResponseIsTransient) {
 TEST(CleanText, CutsOnCharacterBoundary) {
   // 'é' is two bytes: a cut inside it must drop it whole.
   const std::string s = "ab\xc3\xa9";
-  EXPECT_EQ(clean_text(s, 3), "ab...");
-  EXPECT_EQ(clean_text(s, 4), "ab\xc3\xa9");
+  EXPECT_EQ(http::clean_text(s, 3), "ab...");
+  EXPECT_EQ(http::clean_text(s, 4), "ab\xc3\xa9");
 }
 
 TEST(ErrorClassNames, AreStable) {

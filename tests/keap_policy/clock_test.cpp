@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "keap/manual_clock.hpp"
-#include "keap/random.hpp"
+#include "base/manual_clock.hpp"
+#include "base/random.hpp"
 
 namespace keapsync::keap {
 namespace {

@@ -4,7 +4,7 @@
 #include <deque>
 #include <string>
 
-#include "keap/manual_clock.hpp"
+#include "base/manual_clock.hpp"
 #include "keap/rate_limiter.hpp"
 
 namespace keapsync::keap {

@@ -3,7 +3,7 @@
 // and retries; a token refused the moment it was issued is not refreshed
 // again (no refresh storm) until it has aged. Time is a ManualClock started
 // at the sandbox's wall clock, so aging a token needs no sleep.
-#include "keap/oauth_credentials.hpp"
+#include "auth/oauth_credentials.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,10 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "base/manual_clock.hpp"
 #include "db/token_store.hpp"
 #include "http/client.hpp"
 #include "keap/keap_api.hpp"
-#include "keap/manual_clock.hpp"
 #include "sandbox/form_codec.hpp"
 #include "sandbox/router.hpp"
 #include "sandbox/server.hpp"
@@ -24,11 +24,16 @@
 #include "support/temp_dir.hpp"
 #include "tls/certificate_authority.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using keap::ErrorClass;
+using keap::KeapApi;
+using keap::KeapRequest;
+using keap::RateLimiter;
+using keap::RateLimits;
 
 constexpr const char* kClientId = "shop-app";
 constexpr const char* kClientSecret = "shop-app-secret-Hx71q";
@@ -206,4 +211,4 @@ TEST_F(OAuthCredentialsTest, ARejectedClientSecretBlocksTheAccountUntilTheSecret
 }
 
 }  // namespace
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

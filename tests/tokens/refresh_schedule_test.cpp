@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "keap/manual_clock.hpp"
-#include "keap/refresh_schedule.hpp"
+#include "auth/refresh_schedule.hpp"
+#include "base/manual_clock.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
 using namespace std::chrono_literals;
@@ -325,4 +325,4 @@ TEST(RefreshSchedule, NamesAreStable) {
 }
 
 }  // namespace
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

@@ -1,9 +1,9 @@
 // Classification of token-endpoint failures (NOTES.md §1.7).
 #include <gtest/gtest.h>
 
-#include "keap/token_error.hpp"
+#include "auth/token_error.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::auth {
 namespace {
 
 TEST(ClassifyTokenError, InvalidGrantIsADeadRefreshToken) {
@@ -60,4 +60,4 @@ TEST(ClassifyTokenError, EchoedRefreshTokenNeverReachesTheMessage) {
 }
 
 }  // namespace
-}  // namespace keapsync::keap
+}  // namespace keapsync::auth

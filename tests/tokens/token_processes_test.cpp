@@ -18,15 +18,18 @@
 #include <set>
 #include <thread>
 
-#include "db/token_refresher.hpp"
+#include "auth/token_refresher.hpp"
 #include "support/migrated_database.hpp"
 
 extern char** environ;
 
-namespace keapsync::db {
+namespace keapsync::auth {
 namespace {
 
 using namespace std::chrono_literals;
+using db::CredentialState;
+using db::TokenCipher;
+using db::TokenStore;
 
 constexpr const char* kAccount = "shop";
 constexpr const char* kKeyHex = "5f3c9a0e21d4b7683f0a1c2e4d6b8f9071a3c5e7092b4d6f8a1c3e5071b2d4f6";
@@ -79,9 +82,10 @@ TEST(TokenRefreshChild, DISABLED_Run) {
   pqxx::connection conn(url);
   pqxx::connection side(url);  // records calls outside the refresh transaction
   TokenStore store(conn, TokenCipher::from_key_material(kKeyHex));
-  RefreshOptions options;
-  options.lock_timeout = lock_timeout;
-  TokenRefresher refresher(store, options);
+  db::RefreshJournal journal(url);
+  RefreshTiming timing;
+  timing.lock_wait = lock_timeout;
+  TokenRefresher refresher(store, journal, timing);
   const auto seen = store.read(kAccount);
   ASSERT_TRUE(seen);
 
@@ -344,4 +348,4 @@ TEST_F(TokenProcesses, AHolderKilledBeforeItsCommitReleasesTheLock) {
 }
 
 }  // namespace
-}  // namespace keapsync::db
+}  // namespace keapsync::auth

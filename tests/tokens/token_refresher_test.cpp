@@ -1,7 +1,7 @@
 // TokenRefresher in one process: what each outcome leaves in the store, and
 // that a waiter never calls the token endpoint while another session holds
 // the account's row.
-#include "db/token_refresher.hpp"
+#include "auth/token_refresher.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,11 +9,18 @@
 
 #include "support/migrated_database.hpp"
 
-namespace keapsync::db {
+namespace keapsync::auth {
 namespace {
 
 using namespace std::chrono_literals;
 using Kind = RefreshResult::Kind;
+using db::CredentialState;
+using db::from_micros;
+using db::Timestamp;
+using db::to_micros;
+using db::TokenCipher;
+using db::TokenPair;
+using db::TokenStore;
 
 const Timestamp kNow = from_micros(1'800'000'000'000'000);
 
@@ -29,7 +36,8 @@ std::chrono::steady_clock::time_point in(std::chrono::milliseconds d) {
 struct Fixture {
   testing::MigratedDatabase db;
   TokenStore store{db.conn(), TokenCipher::from_key_material(std::string(64, 'a'))};
-  TokenRefresher refresher{store};
+  db::RefreshJournal journal{db.url()};
+  TokenRefresher refresher{store, journal};
   int calls = 0;
   std::string seen_refresh_token;
 
@@ -157,9 +165,9 @@ TEST(TokenRefresher, NoRowOrNoRefreshTokenMeansNoCredentials) {
 TEST(TokenRefresher, AWaiterWhoseDeadlinePassesNeverCallsTheEndpoint) {
   Fixture f;
   f.store.save("shop", pair("v1"));
-  RefreshOptions options;
-  options.lock_timeout = 100ms;
-  TokenRefresher impatient(f.store, options);
+  RefreshTiming timing;
+  timing.lock_wait = 100ms;
+  TokenRefresher impatient(f.store, f.journal, timing);
   // Another session holds the row, as a sibling in the middle of its token call would.
   auto other = f.db.connect();
   pqxx::work holder(*other);
@@ -211,5 +219,111 @@ TEST(TokenRefresher, AWaiterTakesTheSiblingsPairWhenTheLockIsReleased) {
   EXPECT_EQ(r.lock_timeouts, 0);
 }
 
+TEST(TokenRefresher, TheAttemptIsDurableBeforeTheRefreshTokenLeaves) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  auto side = f.db.connect();
+  std::string seen_during_call;
+  const auto r = f.refresher.refresh(
+      "shop", 1,
+      [&](const config::Secret&) {
+        // Another session sees it committed while the row is still locked.
+        pqxx::work tx(*side);
+        seen_during_call =
+            tx.exec(
+                  "SELECT version || ' ' || (finished_at IS NULL) FROM keapsync.refresh_attempt"
+                  " WHERE account = 'shop'")[0][0]
+                .as<std::string>();
+        tx.commit();
+        return RefreshOutcome::refreshed(pair("v2"));
+      },
+      in(10s));
+  EXPECT_EQ(r.kind, Kind::refreshed);
+  EXPECT_EQ(seen_during_call, "1 true");
+  EXPECT_EQ(f.db.scalar("SELECT outcome FROM keapsync.refresh_attempt"), "refreshed");
+}
+
+TEST(TokenRefresher, APairWhoseCommitFailsIsHandedBackAndStoredLater) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  const auto pid = f.store.connection().backendpid();
+  auto admin = f.db.connect();
+  // Keap answers, and meanwhile the server ends the session holding the lock.
+  const auto r = f.refresher.refresh(
+      "shop", 1,
+      [&](const config::Secret&) {
+        pqxx::nontransaction(*admin).exec("SELECT pg_terminate_backend(" + std::to_string(pid) +
+                                          ")");
+        return RefreshOutcome::refreshed(pair("v2"));
+      },
+      in(10s));
+  ASSERT_EQ(r.kind, Kind::refreshed_unsaved) << to_string(r.kind) << " " << r.error;
+  ASSERT_TRUE(r.credentials);
+  EXPECT_EQ(r.credentials->refresh_token.reveal(), "refresh-v2-Kp20w");
+  EXPECT_EQ(r.credentials->version, 2);  // the version it will have
+  EXPECT_EQ(f.db.scalar("SELECT outcome FROM keapsync.refresh_attempt"), "unsaved");
+
+  // A sibling, refreshing from the spent token meanwhile, marks the account dead.
+  auto fresh = f.db.connect();
+  TokenStore store(*fresh, TokenCipher::from_key_material(std::string(64, 'a')));
+  store.mark_reauthorization_required("shop", "invalid_grant", kNow);
+  // The saved pair wins: version 2, usable again.
+  EXPECT_EQ(store.save_rotated("shop", pair("v2"), 1), 2);
+  const auto stored = store.read("shop");
+  EXPECT_EQ(stored->version, 2);
+  EXPECT_EQ(stored->state, CredentialState::ok);
+  EXPECT_EQ(stored->refresh_token.reveal(), "refresh-v2-Kp20w");
+  // Saving again (a retry after a commit that had landed) changes nothing.
+  EXPECT_EQ(store.save_rotated("shop", pair("v2"), 1), 2);
+  // After another authorization the unsaved pair is not written over it.
+  store.save("shop", pair("auth"));
+  EXPECT_EQ(store.save_rotated("shop", pair("v2"), 1), std::nullopt);
+  EXPECT_EQ(store.read("shop")->refresh_token.reveal(), "refresh-auth-Kp20w");
+}
+
+TEST(TokenRefresher, ADeadTokenAfterALostAnswerSaysWhereItWent) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::transient("connection closed after the request", true)),
+      in(10s));
+  EXPECT_EQ(r.kind, Kind::transient_failure);
+  EXPECT_TRUE(r.may_have_rotated);
+  EXPECT_EQ(f.db.scalar("SELECT outcome FROM keapsync.refresh_attempt"), "answer_lost");
+  r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant: Invalid refresh token", kNow)),
+      in(10s));
+  EXPECT_EQ(r.kind, Kind::reauthorization_required);
+  EXPECT_NE(r.error.find("whose answer was lost"), std::string::npos) << r.error;
+  EXPECT_EQ(f.store.read("shop")->reauthorization_reason, r.error);
+}
+
+TEST(TokenRefresher, ADeadTokenAfterAnAttemptThatNeverFinishedSaysSo) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  f.journal.started("shop", 1, kNow);  // then the process was killed
+  const auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
+  EXPECT_NE(r.error.find("never finished"), std::string::npos) << r.error;
+  // An unexplained dead token (no earlier attempt on this pair) is reported as Keap said it.
+  EXPECT_EQ(dead_token_reason(std::nullopt, 1, "invalid_grant"), "invalid_grant");
+  db::RefreshAttempt other{7, kNow, kNow, "answer_lost"};
+  EXPECT_EQ(dead_token_reason(other, 1, "invalid_grant"), "invalid_grant");
+}
+
+TEST(TokenRefresher, WaitsThatDoNotNestAreRefused) {
+  Fixture f;
+  RefreshTiming t;
+  t.answer_wait = t.token_call;  // the holder would stop waiting as the call's deadline ends
+  EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
+  t = {};
+  t.hold_limit = t.answer_wait;  // the server could end the session holding Keap's answer
+  EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
+  t = {};
+  t.sibling_wait = t.token_call;
+  EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
+  EXPECT_NO_THROW(TokenRefresher(f.store, f.journal, RefreshTiming{}));
+}
+
 }  // namespace
-}  // namespace keapsync::db
+}  // namespace keapsync::auth

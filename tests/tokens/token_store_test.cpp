@@ -212,7 +212,7 @@ TEST(TokenStore, TokensReadFromTheDatabaseNeverReachALog) {
 
 TEST(TokenStore, MigrationTwoAddsTheColumnsToAnExistingStore) {
   testing::MigratedDatabase db;
-  EXPECT_EQ(Migrator::current_version(db.conn()), 2);
+  EXPECT_GE(Migrator::current_version(db.conn()), 2);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema ="
                       " 'keapsync' AND table_name = 'credentials' AND column_name IN"
                       " ('issued_at', 'scope', 'reauth_reason', 'reauth_at')"),
