@@ -305,7 +305,11 @@ void OAuthCredentials::settle(const RefreshResult& result) {
       return;
     case Kind::transient_failure:
     case Kind::timed_out:
-      schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", result.error}, clock_());
+      schedule_.on_refresh_failed(
+          {TokenErrorKind::transient, 0, "",
+           result.may_have_rotated ? "answer lost after the request was sent: " + result.error
+                                   : result.error},
+          clock_());
       logger_.warn(result.may_have_rotated
                        ? "token refresh failed after the request was sent (answer lost): Keap "
                          "may have rotated; the next attempt will tell"
@@ -316,13 +320,16 @@ void OAuthCredentials::settle(const RefreshResult& result) {
 }
 
 asio::awaitable<void> OAuthCredentials::refresh() {
-  if (refreshing_) {  // another coroutine refreshes: wait for it
-    refreshed_.expires_at(asio::steady_timer::time_point::max());
-    boost::system::error_code ec;
-    co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (refreshing_) {  // another coroutine refreshes: wait until it has ended
+    while (refreshing_) {
+      boost::system::error_code ec;
+      co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
     co_return;
   }
   refreshing_ = true;
+  // Armed once per refresh (expires_at would cancel the waits of earlier waiters).
+  refreshed_.expires_at(asio::steady_timer::time_point::max());
   schedule_.on_refresh_started(clock_());
   const char* outcome = "failed";
   // The store holds a spent refresh token until an unsaved pair is written:

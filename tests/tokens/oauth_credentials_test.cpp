@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <thread>
 
 #include "base/manual_clock.hpp"
 #include "db/token_store.hpp"
@@ -19,6 +20,7 @@
 #include "sandbox/form_codec.hpp"
 #include "sandbox/router.hpp"
 #include "sandbox/server.hpp"
+#include "support/https_test_server.hpp"
 #include "support/migrated_database.hpp"
 #include "support/suite_log.hpp"
 #include "support/temp_dir.hpp"
@@ -44,6 +46,9 @@ sandbox::SandboxConfig sandbox_config() {
   sandbox::SandboxConfig c;
   c.clients = {{kClientId, kClientSecret}};
   c.tokens.access_expires_in = 1h;
+  // Generous limits: the storm test sends 100 calls at once.
+  c.rate_limits.oauth_spike = {100000, 1s};
+  c.rate_limits.oauth_throttle = {100000, 60s};
   return c;
 }
 
@@ -92,8 +97,11 @@ class OAuthCredentialsTest : public ::testing::Test {
     return std::move(*out);
   }
 
-  sandbox::Response sandbox_call(const std::string& method, const std::string& target) {
-    return router.handle({method, target, {}, ""}, std::chrono::system_clock::now());
+  sandbox::Response sandbox_call(const std::string& method, const std::string& target,
+                                 const std::string& body = "") {
+    std::map<std::string, std::string> headers;
+    if (!body.empty()) headers["content-type"] = "application/json";
+    return router.handle({method, target, headers, body}, std::chrono::system_clock::now());
   }
 
   // How often the sandbox answered `route` with `status`.
@@ -126,6 +134,44 @@ class OAuthCredentialsTest : public ::testing::Test {
   std::int64_t stored_version() {
     db::TokenStore store(db.conn(), std::nullopt, {});
     return store.read("shop").value().version;
+  }
+
+  // A pair the test makes up, stored as `keapsync auth` would, issued 50 min
+  // ago on the test's clock (so a refresh is due: 75 % of an hour).
+  void store_pair(const std::string& tag) {
+    db::TokenStore store(db.conn(), std::nullopt, {});
+    store.save("shop", {config::Secret("access-" + tag + "-Rw2q"),
+                        config::Secret("refresh-" + tag + "-Jx8m"), clock.now() - 50min,
+                        clock.now() + 10min, "full"});
+  }
+};
+
+// A token endpoint of the test's own (HTTPS on loopback): the odd answers
+// and lost connections the sandbox does not make.
+class TokenEndpointTest : public OAuthCredentialsTest {
+ protected:
+  testing::HttpsTestServer endpoint{ca};
+  std::unique_ptr<OAuthClient> direct;
+  std::vector<std::string> refreshes;
+
+  void SetUp() override {
+    OAuthCredentialsTest::SetUp();
+    direct = std::make_unique<OAuthClient>(*client, endpoint.origin() + "/token", kClientId,
+                                           config::Secret(kClientSecret));
+  }
+
+  std::unique_ptr<OAuthCredentials> credentials() {
+    auto c = std::make_unique<OAuthCredentials>(io.get_executor(), "shop", pool, TokenKeys{},
+                                                *direct, clock.clock(), logger);
+    c->observe_refreshes([this](std::string_view r) { refreshes.emplace_back(r); });
+    return c;
+  }
+
+  std::vector<std::string> token_bodies() const {
+    std::vector<std::string> out;
+    for (const auto& r : endpoint.received())
+      if (r.target == "/token") out.push_back(r.body);
+    return out;
   }
 };
 
@@ -208,6 +254,165 @@ TEST_F(OAuthCredentialsTest, ARejectedClientSecretBlocksTheAccountUntilTheSecret
   EXPECT_EQ(credentials.state(), AccountState::ok);
   EXPECT_EQ(answered("POST /token", 200), 2);  // the code exchange, then the refresh
   EXPECT_EQ(stored_version(), 2);
+}
+
+TEST_F(OAuthCredentialsTest, ThePairSurvivesTheDatabaseDroppingDuringTheTokenCall) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  OAuthCredentials credentials(io.get_executor(), "shop", pool, {}, *oauth, clock.clock(), logger);
+  KeapApi api(*client, http::Url::parse(origin() + "/crm"), credentials, limiter, clock.clock(),
+              logger);
+  std::vector<std::string> refreshes;
+  credentials.observe_refreshes([&](std::string_view r) { refreshes.emplace_back(r); });
+  ASSERT_TRUE(run(api.call(kList)).ok());
+
+  // Keap rotates at once but answers late; meanwhile every session of ours ends.
+  ASSERT_EQ(sandbox_call("POST", "/_sandbox/faults", R"({"token_delay_ms":1500})").status, 200);
+  std::thread outage([&] {
+    auto admin = db.connect();
+    for (int i = 0; i < 2000; ++i) {
+      pqxx::nontransaction tx(*admin);
+      // The attempt is on record, so the request is about to leave or has left.
+      if (tx.exec("SELECT 1 FROM keapsync.refresh_attempt WHERE finished_at IS NULL").size() == 1) {
+        tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                db.name() + "' AND pid <> pg_backend_pid()");
+        return;
+      }
+      std::this_thread::sleep_for(5ms);  // polling the database: no event exists for it
+    }
+    ADD_FAILURE() << "the refresh never started";
+  });
+  clock.advance(50min);  // the proactive refresh is due
+  const auto during = run(api.call(kList));
+  outage.join();
+  ASSERT_TRUE(during.ok()) << during.error.message;  // sent with the new, unsaved token
+  EXPECT_EQ(refreshes, std::vector<std::string>{"refreshed_unsaved"});
+  EXPECT_TRUE(credentials.status().unsaved);
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "1");
+
+  // The next refresh stores the kept pair first, then refreshes from it: Keap
+  // accepts its refresh token, so nothing was lost.
+  ASSERT_EQ(sandbox_call("POST", "/_sandbox/faults", "{}").status, 200);
+  clock.advance(50min);
+  const auto after = run(api.call(kList));
+  ASSERT_TRUE(after.ok()) << after.error.message;
+  EXPECT_EQ(refreshes, (std::vector<std::string>{"refreshed_unsaved", "refreshed"}));
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "3");
+  EXPECT_EQ(answered("POST /token", 200), 3);  // the code exchange and two refreshes
+  EXPECT_EQ(answered("POST /token", 400), 0);  // no spent token was ever sent
+  EXPECT_FALSE(credentials.status().unsaved);
+  EXPECT_EQ(credentials.state(), AccountState::ok);
+}
+
+TEST_F(OAuthCredentialsTest, AHundredConcurrent401sRefreshOnce) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  OAuthCredentials credentials(io.get_executor(), "shop", pool, {}, *oauth, clock.clock(), logger);
+  RateLimiter open_limiter{RateLimits{0, 0, 0, 0, 0, 0}, clock.now()};
+  KeapApi api(*client, http::Url::parse(origin() + "/crm"), credentials, open_limiter,
+              clock.clock(), logger);
+  ASSERT_TRUE(run(api.call(kList)).ok());
+  clock.advance(10min);
+  ASSERT_EQ(sandbox_call("POST", "/_sandbox/tokens/expire").status, 200);
+  int ok = 0, done = 0;
+  for (int i = 0; i < 100; ++i) {
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          const auto out = co_await api.call(kList);
+          ok += out.ok() ? 1 : 0;
+          ++done;
+        },
+        asio::detached);
+  }
+  io.run_for(60s);
+  io.restart();
+  EXPECT_EQ(done, 100);
+  EXPECT_EQ(ok, 100);
+  EXPECT_EQ(answered("POST /token", 200), 2);  // the code exchange, then one refresh
+  EXPECT_EQ(stored_version(), 2);
+}
+
+TEST_F(TokenEndpointTest, AnAnswerLostAfterTheRequestIsNeitherResentNorAMystery) {
+  // The refresh goes out on a kept-alive connection that closes without an
+  // answer: Keap may have rotated, so the refresh token must not be resent
+  // behind our back, and if it was spent the lockout must say how.
+  int token_calls = 0;
+  endpoint.set_handler([&](const testing::TestRequest& req) {
+    testing::TestResponse res;
+    if (req.target != "/token") return res;
+    if (++token_calls == 1) {
+      res.fault = testing::TestResponse::Fault::close_without_response;
+    } else {
+      res.status = 400;
+      res.body = R"({"error":"invalid_grant","error_description":"Invalid refresh token"})";
+    }
+    return res;
+  });
+  store_pair("v1");
+  http::Request warm;
+  warm.target = "/warm";
+  ASSERT_TRUE(run(client->request(http::Url::parse(endpoint.origin()), warm)).ok());
+  auto credentials = this->credentials();
+
+  const auto header = run(credentials->header());
+  ASSERT_TRUE(header);  // the access token still works until it expires
+  EXPECT_EQ(token_bodies().size(), 1u);
+  EXPECT_EQ(endpoint.connections(), 1u);  // not resent on a new connection either
+  EXPECT_EQ(refreshes, std::vector<std::string>{"failed"});
+  EXPECT_EQ(credentials->state(), AccountState::ok);
+  EXPECT_NE(credentials->status().reason.find("answer lost"), std::string::npos)
+      << credentials->status().reason;
+  EXPECT_EQ(db.scalar("SELECT outcome FROM keapsync.refresh_attempt"), "answer_lost");
+
+  // The deliberate next attempt finds out: Keap had rotated.
+  clock.advance(11min);
+  run(credentials->header());
+  EXPECT_EQ(token_bodies().size(), 2u);
+  EXPECT_EQ(credentials->state(), AccountState::reauthorization_required);
+  const auto reason = db.scalar("SELECT reauth_reason FROM keapsync.credentials");
+  EXPECT_NE(reason.find("whose answer was lost"), std::string::npos) << reason;
+  EXPECT_EQ(credentials->status().reason, reason);
+}
+
+TEST_F(TokenEndpointTest, AnOddGrantIsStillARotation) {
+  // No refresh_token (Keap did not rotate it) and expires_in as a string.
+  endpoint.set_handler([](const testing::TestRequest&) {
+    testing::TestResponse res;
+    res.headers.set("Content-Type", "application/json");
+    res.body = R"({"access_token":"access-odd-Pz4c","expires_in":"7200","scope":"full"})";
+    return res;
+  });
+  store_pair("v1");
+  auto credentials = this->credentials();
+  const auto header = run(credentials->header());
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->value.reveal(), "Bearer access-odd-Pz4c");
+  EXPECT_EQ(refreshes, std::vector<std::string>{"refreshed"});
+  db::TokenStore store(db.conn(), std::nullopt, {});
+  const auto stored = store.read("shop").value();
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_EQ(stored.access_token.reveal(), "access-odd-Pz4c");
+  EXPECT_EQ(stored.refresh_token.reveal(), "refresh-v1-Jx8m");  // kept
+  EXPECT_EQ(stored.expires_at.value() - stored.issued_at.value(), std::chrono::seconds(7200));
+}
+
+TEST_F(TokenEndpointTest, RepeatedUnexplainedRejectionsBlockTheAccount) {
+  endpoint.set_handler([](const testing::TestRequest&) {
+    testing::TestResponse res;
+    res.status = 403;
+    res.body = R"({"message":"Forbidden"})";
+    return res;
+  });
+  store_pair("v1");
+  auto credentials = this->credentials();
+  for (int i = 0; i < 3; ++i) {
+    run(credentials->header());
+    clock.advance(61min);  // RefreshPolicy::rejected_retry
+  }
+  EXPECT_EQ(token_bodies().size(), 3u);
+  EXPECT_EQ(credentials->state(), AccountState::reauthorization_required);
+  EXPECT_EQ(refreshes, (std::vector<std::string>{"rejected", "rejected", "rejected"}));
+  run(credentials->header());  // blocked: no further calls
+  EXPECT_EQ(token_bodies().size(), 3u);
 }
 
 }  // namespace
