@@ -11,6 +11,7 @@
 #include "db/credential_summary.hpp"
 #include "db/migrator.hpp"
 #include "db/outbox_repository.hpp"
+#include "db/refresh_journal.hpp"
 #include "db/timestamp.hpp"
 #include "exit_codes.hpp"
 
@@ -45,7 +46,8 @@ struct AccountView {
   std::string account;
   std::string auth = "not_configured";  // oauth, api_key, or not_configured
   db::AccountStatus backlog;
-  std::optional<db::CredentialSummary> tokens;  // oauth accounts with stored tokens
+  std::optional<db::CredentialSummary> tokens;     // oauth accounts with stored tokens
+  std::optional<db::RefreshAttempt> last_refresh;  // the latest token call, as recorded
 };
 
 std::vector<AccountView> account_views(const config::Config& config, pqxx::connection& conn) {
@@ -63,6 +65,7 @@ std::vector<AccountView> account_views(const config::Config& config, pqxx::conne
   std::vector<AccountView> out;
   for (auto& [name, view] : views) {
     view.account = name;
+    if (view.auth == "oauth") view.last_refresh = db::read_refresh_attempt(conn, name);
     view.backlog.account = name;
     out.push_back(std::move(view));
   }
@@ -125,6 +128,14 @@ int status(const Arguments& args) {
       if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
         o["reauthorization_reason"] = v.tokens->reauthorization_reason;
       }
+      if (v.last_refresh) {
+        o["last_refresh"] = {
+            {"started_at", db::iso_time(v.last_refresh->started_at)},
+            {"finished_at", v.last_refresh->finished_at
+                                ? boost::json::value(db::iso_time(*v.last_refresh->finished_at))
+                                : boost::json::value(nullptr)},
+            {"outcome", v.last_refresh->outcome.empty() ? "unfinished" : v.last_refresh->outcome}};
+      }
       out.push_back(std::move(o));
     }
     std::cout << boost::json::serialize(out) << "\n";
@@ -140,6 +151,11 @@ int status(const Arguments& args) {
                 static_cast<long long>(s.leased_contacts),
                 static_cast<long long>(s.waiting_contacts), age(s.oldest_pending, now).c_str(),
                 static_cast<long long>(s.dead_rows));
+  }
+  for (const auto& v : views) {
+    if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
+      std::printf("\n%s: %s\n", v.account.c_str(), v.tokens->reauthorization_reason.c_str());
+    }
   }
   if (std::any_of(views.begin(), views.end(), [](const AccountView& v) {
         return credential_state(v) == "reauthorization_required" ||
@@ -172,7 +188,10 @@ std::vector<Command> database_commands() {
        "credentials, backlog, oldest pending age and dead rows per account",
        "Per account (every configured one, and any other the outbox names): its auth\n"
        "kind; for OAuth the stored tokens' state (ok, reauthorization_required,\n"
-       "no_tokens) and when the access token expires; pending rows and contacts,\n"
+       "no_tokens), when the access token expires and, under the table, why an\n"
+       "account needs re-authorization (e.g. a refresh whose answer was lost spent\n"
+       "the token); --json adds the latest token call (last_refresh: started_at,\n"
+       "finished_at, outcome); pending rows and contacts,\n"
        "contacts held by a worker now, contacts waiting for a retry, age of the\n"
        "oldest pending row, dead rows. The delivery rate is in /metrics\n"
        "(rate(keapsync_rows_delivered_total)).\n"

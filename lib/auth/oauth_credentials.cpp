@@ -2,6 +2,7 @@
 #include "auth/oauth_credentials.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
@@ -18,8 +19,12 @@ namespace asio = boost::asio;
 constexpr auto kBlockedRecheck = std::chrono::seconds(15);
 // How often a rejected client_secret_file is re-read.
 constexpr auto kSecretRecheck = std::chrono::seconds(30);
-// Retries of an unsaved pair: doubling from 1 s up to this.
+// Retries of an unsaved pair: doubling from 1 s up to this, and at stop.
 constexpr auto kSaveBackoffMax = std::chrono::seconds(30);
+constexpr int kSavesAtStop = 5;
+// A credentials_rejected block is tried again this often even when
+// client_secret_file did not change (a gateway's stray 401 must not block for ever).
+constexpr auto kRejectedRetry = std::chrono::hours(1);
 
 TokenStamp stamp_of(const db::StoredCredentials& c) {
   const auto issued = c.issued_at.value_or(c.expires_at.value_or(TimePoint{}));
@@ -47,6 +52,26 @@ RefreshOutcome outcome_of(const TokenResult& result, const config::Secret& sent,
       break;
   }
   return RefreshOutcome::transient(error.message, error.may_have_rotated);
+}
+
+// The label keapsync_token_refreshes_total counts a result under.
+const char* observed(RefreshResult::Kind kind) {
+  switch (kind) {
+    case RefreshResult::Kind::refreshed:
+    case RefreshResult::Kind::refreshed_unsaved:
+    case RefreshResult::Kind::refreshed_by_sibling:
+    case RefreshResult::Kind::rejected:
+      return to_string(kind);
+    case RefreshResult::Kind::reauthorization_required:
+    case RefreshResult::Kind::no_credentials:
+      return "reauthorization_required";
+    case RefreshResult::Kind::client_rejected:
+      return "credentials_rejected";
+    case RefreshResult::Kind::transient_failure:
+    case RefreshResult::Kind::timed_out:
+      break;
+  }
+  return "failed";
 }
 
 }  // namespace
@@ -101,17 +126,21 @@ void OAuthCredentials::recheck_client_secret() {
     return;
   }
   next_secret_check_ = now + kSecretRecheck;
+  bool changed = false;
   try {
     auto secret = config::read_secret_file(client_secret_file_);
-    if (secret.reveal() == oauth_.client_secret().reveal()) return;
-    oauth_.set_client_secret(std::move(secret));
+    changed = !(secret.reveal() == oauth_.client_secret().reveal());
+    if (changed) oauth_.set_client_secret(std::move(secret));
   } catch (const std::exception& e) {
     logger_.warn("cannot read client_secret_file", {{"error", e.what()}});
     return;
   }
+  if (!changed && now < rejected_since_ + kRejectedRetry) return;
   schedule_.on_client_credentials_changed(now);
   reported_block_ = false;
-  logger_.info("client_secret_file changed: refreshing with the new secret");
+  rejected_since_ = now;
+  logger_.info(changed ? "client_secret_file changed: refreshing with the new secret"
+                       : "trying the rejected client credentials once more");
 }
 
 std::optional<TimePoint> OAuthCredentials::expires_at() const {
@@ -165,23 +194,32 @@ asio::awaitable<void> OAuthCredentials::load() {
 
 asio::awaitable<bool> OAuthCredentials::save_unsaved() {
   if (!unsaved_) co_return true;
+  if (saving_) co_return false;  // another coroutine is writing it right now
+  saving_ = true;
+  // Copies: the pool thread must not read members the event loop may change.
+  const db::TokenPair pair{unsaved_->access_token, unsaved_->refresh_token,
+                           unsaved_->issued_at.value_or(TimePoint{}),
+                           unsaved_->expires_at.value_or(TimePoint{}), unsaved_->scope};
+  const auto seen = unsaved_seen_;
   std::optional<std::int64_t> stored;
+  std::string error;
   try {
     stored = co_await db_.run([&](pqxx::connection& conn) {
       db::TokenStore store(conn, keys_.current, keys_.previous);
-      return store.save_rotated(account_,
-                                {unsaved_->access_token, unsaved_->refresh_token,
-                                 unsaved_->issued_at.value_or(TimePoint{}),
-                                 unsaved_->expires_at.value_or(TimePoint{}), unsaved_->scope},
-                                unsaved_seen_);
+      return store.save_rotated(account_, pair, seen);
     });
   } catch (const std::exception& e) {
+    error = e.what();
+    if (error.empty()) error = "database error";
+  }
+  saving_ = false;
+  if (!error.empty()) {
     ++save_failures_;
     const auto delay = std::min<Duration>(kSaveBackoffMax,
                                           std::chrono::seconds(1LL << std::min(save_failures_, 5)));
     next_save_ = clock_() + delay;
     logger_.warn("the rotated OAuth tokens are still not stored; using them from memory",
-                 {{"error", e.what()}, {"attempts", save_failures_}});
+                 {{"error", error}, {"attempts", save_failures_}});
     co_return false;
   }
   if (stored) {
@@ -194,7 +232,13 @@ asio::awaitable<bool> OAuthCredentials::save_unsaved() {
   }
   unsaved_.reset();
   save_failures_ = 0;
-  if (!loaded_) co_await load();
+  if (!loaded_) {
+    try {
+      co_await load();
+    } catch (const std::exception& e) {
+      logger_.warn("cannot read the stored tokens", {{"error", e.what()}});
+    }
+  }
   co_return true;
 }
 
@@ -205,13 +249,19 @@ asio::awaitable<RefreshResult> OAuthCredentials::locked_refresh(std::int64_t see
   // before the holder stops waiting (answer_wait), so an answer that arrives
   // in time is always committed or kept.
   const TokenRefresher::RefreshFn call = [this, note](const config::Secret& token) {
+    // Counted from here, before the event loop picks the call up, so a busy
+    // loop cannot stretch the call past what the holder's session allows.
+    const auto deadline = std::chrono::steady_clock::now() + timing_.token_call;
     auto promise = std::make_shared<std::promise<RefreshOutcome>>();
     auto future = promise->get_future();
     asio::co_spawn(
         executor_,
-        [this, token, note]() -> asio::awaitable<RefreshOutcome> {
-          const auto result =
-              co_await oauth_.refresh(token, std::chrono::steady_clock::now() + timing_.token_call);
+        [this, token, note, deadline]() -> asio::awaitable<RefreshOutcome> {
+          if (std::chrono::steady_clock::now() >= deadline) {
+            co_return RefreshOutcome::transient(
+                "the token call was not sent: the event loop reached it after its deadline");
+          }
+          const auto result = co_await oauth_.refresh(token, deadline);
           if (const auto* grant = std::get_if<TokenGrant>(&result)) *note = grant->note;
           co_return outcome_of(result, token, clock_());
         },
@@ -222,17 +272,15 @@ asio::awaitable<RefreshResult> OAuthCredentials::locked_refresh(std::int64_t see
           }
           promise->set_value(std::move(outcome));
         });
-    if (future.wait_for(timing_.answer_wait) != std::future_status::ready) {
-      return RefreshOutcome::transient("the token call did not report within its deadline",
-                                       /*may_have_rotated=*/true);
-    }
+    // No limit of its own: the call's deadline ends it, and an answer that
+    // came in time must reach the commit (hold_limit leaves room for it).
     return future.get();
   };
   RefreshResult result;
   try {
     result = co_await db_.run([&](pqxx::connection& conn) {
       db::TokenStore store(conn, keys_.current, keys_.previous);
-      TokenRefresher refresher(store, journal_, timing_, clock_);
+      TokenRefresher refresher(store, journal_, timing_);
       return refresher.refresh(account_, seen, call,
                                std::chrono::steady_clock::now() + timing_.sibling_wait);
     });
@@ -285,6 +333,7 @@ void OAuthCredentials::settle(const RefreshResult& result) {
       schedule_.on_refresh_failed(
           {TokenErrorKind::bad_client_credentials, 401, "invalid_client", result.error}, clock_());
       next_secret_check_ = clock_() + kSecretRecheck;
+      rejected_since_ = clock_();
       report_block(
           "Keap rejected the app's client credentials (client_id, client_secret_file): the "
           "account is blocked until client_secret_file holds the app's current secret",
@@ -327,48 +376,47 @@ asio::awaitable<void> OAuthCredentials::refresh() {
     }
     co_return;
   }
+  if (stopped_) co_return;  // shutting down: no new token call
   refreshing_ = true;
   // Armed once per refresh (expires_at would cancel the waits of earlier waiters).
   refreshed_.expires_at(asio::steady_timer::time_point::max());
   schedule_.on_refresh_started(clock_());
   const char* outcome = "failed";
-  // The store holds a spent refresh token until an unsaved pair is written:
-  // never refresh from it.
-  if (co_await save_unsaved()) {
-    const auto result = co_await locked_refresh(current_ ? current_->version : 0);
-    settle(result);
-    switch (result.kind) {
-      case RefreshResult::Kind::refreshed:
-      case RefreshResult::Kind::refreshed_unsaved:
-      case RefreshResult::Kind::refreshed_by_sibling:
-      case RefreshResult::Kind::rejected:
-        outcome = to_string(result.kind);
-        break;
-      case RefreshResult::Kind::reauthorization_required:
-      case RefreshResult::Kind::no_credentials:
-        outcome = "reauthorization_required";
-        break;
-      case RefreshResult::Kind::client_rejected:
-        outcome = "credentials_rejected";
-        break;
-      case RefreshResult::Kind::transient_failure:
-      case RefreshResult::Kind::timed_out:
-        break;
+  std::exception_ptr failure;
+  try {
+    // The store holds a spent refresh token until an unsaved pair is
+    // written: never refresh from it.
+    if (co_await save_unsaved()) {
+      const auto result = co_await locked_refresh(current_ ? current_->version : 0);
+      settle(result);
+      outcome = observed(result.kind);
+    } else {
+      schedule_.on_refresh_failed(
+          {TokenErrorKind::transient, 0, "", "the rotated pair is not stored yet"}, clock_());
     }
-  } else {
-    schedule_.on_refresh_failed(
-        {TokenErrorKind::transient, 0, "", "the rotated pair is not stored yet"}, clock_());
+  } catch (...) {
+    failure = std::current_exception();
+    schedule_.on_refresh_failed({TokenErrorKind::transient, 0, "", "refresh failed"}, clock_());
   }
+  // Whatever happened, waiters wake and later calls may refresh again.
   refreshing_ = false;
   refreshed_.cancel();
   if (observer_) observer_(outcome);
+  if (failure) std::rethrow_exception(failure);
 }
 
 asio::awaitable<std::optional<AuthHeader>> OAuthCredentials::header() {
   if (!loaded_) co_await load();
   recheck_client_secret();
+  const bool usable = current_ && !current_->access_token.empty() &&
+                      schedule_.access_token_usable(clock_());
   if (schedule_.next(clock_()).kind == RefreshStep::Kind::refresh || refreshing_) {
-    co_await refresh();
+    if (!usable) {
+      co_await refresh();  // nothing to send meanwhile: wait for it
+    } else if (!refreshing_ && !stopped_) {
+      // Ahead of expiry: calls go on with the valid token while it runs.
+      asio::co_spawn(executor_, refresh(), asio::detached);
+    }
   }
   if (!current_ || current_->access_token.empty()) co_return std::nullopt;
   if (state() != AccountState::ok && !schedule_.access_token_usable(clock_())) {
@@ -387,6 +435,7 @@ asio::awaitable<bool> OAuthCredentials::on_unauthorized(const AuthHeader& used) 
     case UnauthorizedDecision::give_up:
       co_return false;
     case UnauthorizedDecision::refresh_then_retry:
+      if (stopped_ && !refreshing_) co_return false;
       co_await refresh();
       co_return state() == AccountState::ok;
   }
@@ -418,6 +467,24 @@ asio::awaitable<void> OAuthCredentials::run() {
     ticker_.expires_after(wait);
     boost::system::error_code ec;
     co_await ticker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // Stopping: a refresh in flight ends by its deadline; a pair it (or an
+  // earlier one) could not store is written now, or it would be lost.
+  while (refreshing_) {
+    boost::system::error_code ec;
+    co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  for (int attempt = 0; unsaved_ && attempt < kSavesAtStop; ++attempt) {
+    if (co_await save_unsaved()) break;
+    ticker_.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    co_await ticker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (unsaved_) {
+    logger_.error(
+        "stopping with rotated OAuth tokens the database did not take: they are lost; run "
+        "keapsync auth --account " +
+        account_ + " after the restart");
   }
 }
 

@@ -145,12 +145,18 @@ UnauthorizedDecision RefreshSchedule::on_unauthorized(std::int64_t version_used,
     return UnauthorizedDecision::give_up;
   if (tokens_->version != version_used) return UnauthorizedDecision::retry_now;
   if (state_ == RefreshState::fresh) {
-    // A brand-new token that is refused will not be cured by yet another refresh.
-    if (now - tokens_->issued_at < policy_.min_forced_age) return UnauthorizedDecision::give_up;
+    // A brand-new token that is refused will not be cured by yet another
+    // refresh. (An issue time in the future is a skewed clock, not a new token.)
+    const auto age = now - tokens_->issued_at;
+    if (age >= Duration::zero() && age < policy_.min_forced_age)
+      return UnauthorizedDecision::give_up;
     state_ = RefreshState::due;
     next_at_ = now;
   }
-  // due, refreshing or backing_off: a refresh is already on its way; join it.
+  // Backing off after a failed refresh: a 401 does not cut the wait short
+  // (a storm of them would turn into a storm of token calls).
+  if (state_ == RefreshState::backing_off && now < next_at_) return UnauthorizedDecision::give_up;
+  // due or refreshing: a refresh is already on its way; join it.
   return UnauthorizedDecision::refresh_then_retry;
 }
 

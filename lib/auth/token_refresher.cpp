@@ -51,12 +51,12 @@ std::string dead_token_reason(const std::optional<db::RefreshAttempt>& prior, st
 }
 
 TokenRefresher::TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal,
-                               RefreshTiming timing, Clock clock)
-    : store_(store), journal_(journal), timing_(timing), clock_(std::move(clock)) {
+                               RefreshTiming timing)
+    : store_(store), journal_(journal), timing_(timing) {
   if (!timing_.valid()) {
     throw std::invalid_argument(
-        "RefreshTiming: every wait must exceed what it waits for (token_call < answer_wait < "
-        "hold_limit, token_call < sibling_wait)");
+        "RefreshTiming: every wait must exceed what it waits for (token_call + commit_margin < "
+        "hold_limit and < sibling_wait)");
   }
 }
 
@@ -93,12 +93,33 @@ RefreshResult TokenRefresher::refresh(const std::string& account, std::int64_t s
 RefreshResult TokenRefresher::call_locked(const std::string& account, db::CredentialLock& lock,
                                           const RefreshFn& fn, RefreshResult result) {
   const db::StoredCredentials& row = *lock.row();
-  // Read before this attempt overwrites it: it explains a dead token.
+  // Read before this attempt overwrites it: it may forbid the call, and it
+  // explains a dead token.
   const auto prior = journal_.last(account);
+  if (prior && prior->version == row.version &&
+      ((prior->outcome.empty() && prior->age < timing_.attempt_window()) ||
+       (prior->outcome == "unsaved" && prior->age < kUnsavedWindow))) {
+    // Our lock may only exist because the holder's session was ended (killed,
+    // timed out): its request may still be answered, its pair still stored.
+    // Sending the same refresh token now would spend it a second time.
+    lock.release();
+    result.kind = RefreshResult::Kind::transient_failure;
+    result.error = "another process refreshed this pair " +
+                   std::to_string(prior->age.count() / 1000) + " s ago and may still store "
+                   "Keap's answer: its refresh token is not sent again yet";
+    return result;
+  }
   // Durable before the refresh token leaves; a failure here sends nothing.
-  journal_.started(account, row.version, clock_());
+  journal_.started(account, row.version);
   result.called_token_endpoint = true;
-  const RefreshOutcome outcome = fn(row.refresh_token);
+  RefreshOutcome outcome;
+  try {
+    outcome = fn(row.refresh_token);
+  } catch (...) {
+    // Nothing will store an answer now; it may have been sent.
+    journal_.finished(account, row.version, "answer_lost");
+    throw;
+  }
   result.credentials = row;
   switch (outcome.kind) {
     case RefreshOutcome::Kind::refreshed: {
@@ -119,12 +140,12 @@ RefreshResult TokenRefresher::call_locked(const std::string& account, db::Creden
       try {
         next.version = lock.replace(outcome.tokens);
         result.kind = RefreshResult::Kind::refreshed;
-        journal_.finished(account, row.version, "refreshed", clock_());
+        journal_.finished(account, row.version, "refreshed");
       } catch (const std::exception& e) {
         next.version = row.version + 1;
         result.kind = RefreshResult::Kind::refreshed_unsaved;
         result.error = std::string("storing the new pair failed: ") + e.what();
-        journal_.finished(account, row.version, "unsaved", clock_());
+        journal_.finished(account, row.version, "unsaved");
       }
       result.credentials = std::move(next);
       return result;
@@ -132,7 +153,7 @@ RefreshResult TokenRefresher::call_locked(const std::string& account, db::Creden
     case RefreshOutcome::Kind::dead_token: {
       const auto reason = dead_token_reason(prior, row.version, outcome.reason);
       lock.mark_reauthorization_required(reason, outcome.at);
-      journal_.finished(account, row.version, "dead", clock_());
+      journal_.finished(account, row.version, "dead");
       result.credentials->state = db::CredentialState::reauthorization_required;
       result.credentials->reauthorization_reason = reason;
       result.kind = RefreshResult::Kind::reauthorization_required;
@@ -143,8 +164,7 @@ RefreshResult TokenRefresher::call_locked(const std::string& account, db::Creden
     case RefreshOutcome::Kind::client_rejected:
     case RefreshOutcome::Kind::rejected:
       lock.release();
-      journal_.finished(account, row.version, outcome.may_have_rotated ? "answer_lost" : "failed",
-                        clock_());
+      journal_.finished(account, row.version, outcome.may_have_rotated ? "answer_lost" : "failed");
       result.kind = outcome.kind == RefreshOutcome::Kind::transient
                         ? RefreshResult::Kind::transient_failure
                     : outcome.kind == RefreshOutcome::Kind::client_rejected

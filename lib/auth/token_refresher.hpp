@@ -14,7 +14,6 @@
 #include "auth/refresh_outcome.hpp"
 #include "auth/refresh_result.hpp"
 #include "auth/refresh_timing.hpp"
-#include "base/clock.hpp"
 #include "config/secret.hpp"
 #include "db/credential_lock.hpp"
 #include "db/refresh_journal.hpp"
@@ -25,12 +24,11 @@ namespace keapsync::auth {
 class TokenRefresher {
  public:
   // Performs the token call with the stored refresh token. It runs while the
-  // row lock is held and must return within timing.answer_wait.
+  // row lock is held; its own deadline (timing.token_call) ends it.
   using RefreshFn = std::function<RefreshOutcome(const config::Secret& refresh_token)>;
 
   // Throws std::invalid_argument for a timing whose waits do not nest.
-  TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal, RefreshTiming timing = {},
-                 Clock clock = system_clock());
+  TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal, RefreshTiming timing = {});
 
   // Refreshes `account` unless its pair is no longer the one of `seen_version`
   // (then it returns the newer pair without calling fn). fn is called at most
@@ -38,7 +36,11 @@ class TokenRefresher {
   // seen_version still stored: refreshed → committed (version + 1), or, when
   // that commit fails, refreshed_unsaved with the pair; dead_token → state
   // reauthorization_required, with the reason naming an earlier attempt whose
-  // answer was lost; anything else → nothing changes. Waits for a sibling at
+  // answer was lost; anything else → nothing changes. fn is not called (a
+  // transient_failure) while the journal shows another attempt on the same
+  // pair that may still store Keap's answer: one that started less than
+  // timing.attempt_window() ago and never finished, or whose pair waits
+  // unsaved in its process (kUnsavedWindow). Waits for a sibling at
   // most until `deadline`. Throws on database failures before the call and on
   // CredentialDecryptError.
   RefreshResult refresh(const std::string& account, std::int64_t seen_version, const RefreshFn& fn,
@@ -53,8 +55,11 @@ class TokenRefresher {
   db::TokenStore& store_;
   db::RefreshJournal& journal_;
   RefreshTiming timing_;
-  Clock clock_;
 };
+
+// How long a pair that its process could not store (refreshed_unsaved) is
+// left to that process: it retries the write with backoff of at most 30 s.
+inline constexpr std::chrono::minutes kUnsavedWindow{5};
 
 // Why an account needs re-authorization after Keap refused its refresh token
 // (`keap_reason`), told apart by the journal's record of the attempt before:

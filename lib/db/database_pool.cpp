@@ -1,25 +1,11 @@
 // Connections of the DatabasePool.
 #include "db/database_pool.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <pqxx/pqxx>
 
+#include "db/connection_check.hpp"
+
 namespace keapsync::db {
-namespace {
-
-// An idle connection has nothing to read: the server's goodbye after
-// pg_terminate_backend or a restart (an error message, then EOF) shows it
-// dead before it is handed out, so a caller never starts work on it.
-bool idle_and_alive(pqxx::connection& conn) {
-  if (!conn.is_open() || conn.sock() < 0) return false;
-  char byte = 0;
-  const auto n = ::recv(conn.sock(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-}  // namespace
 
 DatabasePool::DatabasePool(std::string url, int threads)
     : url_(std::move(url)), threads_(static_cast<std::size_t>(threads)) {}

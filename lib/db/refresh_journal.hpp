@@ -3,6 +3,7 @@
 // row lock), so the record is durable before the refresh token is sent.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <pqxx/connection>
@@ -14,11 +15,16 @@ namespace keapsync::db {
 
 struct RefreshAttempt {
   std::int64_t version = 0;  // the credentials version whose refresh token was sent
-  Timestamp started_at;      // just before the request
+  Timestamp started_at;      // just before the request (the server's clock)
   std::optional<Timestamp> finished_at;
   std::string outcome;  // "" (never finished: a crash), "refreshed", "unsaved", "answer_lost",
                         // "dead", "failed"
+  std::chrono::milliseconds age{0};  // since started_at, by the server's clock
 };
+
+// The account's latest attempt as recorded (for `keapsync status`).
+std::optional<RefreshAttempt> read_refresh_attempt(pqxx::connection& conn,
+                                                   const std::string& account);
 
 class RefreshJournal {
  public:
@@ -26,10 +32,11 @@ class RefreshJournal {
 
   std::optional<RefreshAttempt> last(const std::string& account);
   // Throws when the database cannot record it: the token call must then not be made.
-  void started(const std::string& account, std::int64_t version, Timestamp now);
+  // Times are the database server's, so processes with skewed clocks agree.
+  void started(const std::string& account, std::int64_t version);
   // Best effort: a failure is swallowed (the record then reads "never finished").
-  void finished(const std::string& account, std::int64_t version, const std::string& outcome,
-                Timestamp now) noexcept;
+  void finished(const std::string& account, std::int64_t version,
+                const std::string& outcome) noexcept;
 
  private:
   pqxx::connection& connection();

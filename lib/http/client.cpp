@@ -380,7 +380,10 @@ struct Client::Impl {
     Exchange out;
     const std::string peer = origin.authority_with_port();
     error_code ec;
-    const auto write_limit = budget(options.write_timeout, deadline);
+    // With a deadline, it alone bounds the exchange (Request::deadline).
+    const bool bounded = deadline != Clock::time_point::max();
+    const auto write_limit =
+        bounded ? budget(ClientOptions::Duration::max(), deadline) : options.write_timeout;
     c.tcp().expires_after(write_limit);
     co_await bhttp::async_write(c.stream, msg, use_ec(ec));
     if (ec) {
@@ -400,7 +403,8 @@ struct Client::Impl {
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     if (msg.method() == bhttp::verb::head) parser.skip(true);
-    const auto read_limit = budget(options.read_timeout, deadline);
+    const auto read_limit =
+        bounded ? budget(ClientOptions::Duration::max(), deadline) : options.read_timeout;
     c.tcp().expires_after(read_limit);
     co_await bhttp::async_read(c.stream, c.buffer, parser, use_ec(ec));
     c.tcp().expires_never();

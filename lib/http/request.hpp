@@ -15,8 +15,11 @@ struct Request {
   Headers headers;           // Authorization, Accept, ...
   std::string body;          // sent with Content-Length when non-empty or method is not GET
   std::string content_type;  // e.g. "application/json"; empty: no Content-Type
-  // One deadline over every step (pool wait, connect, TLS, write, read): each
-  // step's own timeout is cut to what is left of it. Unset: the steps alone.
+  // One deadline over the whole request. The steps that find a dead peer
+  // (pool wait, resolve, connect, TLS) keep their own timeouts, cut to what is
+  // left; writing the request and reading the answer are bounded by the
+  // deadline alone (a slow answer within it is still taken). Unset: the
+  // steps' timeouts alone.
   std::optional<std::chrono::steady_clock::time_point> deadline;
 
   // RFC 9110 §9.2.2: only these may be resent without asking the caller.

@@ -82,6 +82,37 @@ class OAuth : public ::testing::Test {
     return testing::read_file(log_file);
   }
 
+  // How often the sandbox answered `route` with `status`.
+  std::int64_t answered(const std::string& route, int status) {
+    const auto r =
+        testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file());
+    const auto stats = boost::json::parse(r.body);
+    const auto* by_status = stats.at("routes").as_object().if_contains(route);
+    if (!by_status) return 0;
+    const auto* n = by_status->as_object().if_contains(std::to_string(status));
+    return n ? n->as_int64() : 0;
+  }
+
+  void set_faults(const std::string& json) {
+    const auto r = testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults",
+                                          sandbox.ca_file(), json);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  // The stored pair was issued 23 h ago: a starting daemon refreshes at once.
+  void make_refresh_due() {
+    db.scalar(
+        "UPDATE keapsync.credentials SET issued_at = now() - interval '23 hours',"
+        " expires_at = now() + interval '1 hour' RETURNING 1");
+  }
+
+  static int occurrences(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+      ++n;
+    return n;
+  }
+
   std::size_t sandbox_contact_count() {
     const auto r =
         testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
@@ -152,6 +183,75 @@ TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
   EXPECT_EQ(blocked_lines, 1u) << log;
   EXPECT_NE(log.find("the account is usable again"), std::string::npos) << log;
   EXPECT_NE(log.find("OAuth tokens are stored unencrypted"), std::string::npos) << log;
+}
+
+TEST_F(OAuth, TwoDaemonsAndATokenEndpointThatAnswersAfter40sRefreshOnce) {
+  // Keap rotates at once and answers 40 s later: longer than the 30 s the
+  // refresh used to wait before it rolled back and dropped the new pair.
+  const auto cfg = config();
+  authorize(cfg);
+  make_refresh_due();
+  set_faults(R"({"token_delay_ms":40000})");
+  for (int i = 0; i < 6; ++i)
+    db.insert("c" + std::to_string(i), R"({"email":"c)" + std::to_string(i) + R"(@example.com"})");
+  const std::string log_a = dir.path() + "/a.log", log_b = dir.path() + "/b.log";
+  testing::BackgroundProcess a({KEAPSYNC_BINARY, "run", "-c", cfg}, log_a);
+  testing::BackgroundProcess b({KEAPSYNC_BINARY, "run", "-c", cfg}, log_b);
+  ASSERT_TRUE(db.drained(100s)) << testing::read_file(log_a) << testing::read_file(log_b);
+  EXPECT_EQ(sandbox_contact_count(), 6u);
+  // Rows may all go out with the old token before Keap's late answer lands.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (db.scalar("SELECT version FROM keapsync.credentials") != "2" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(answered("POST /token", 200), 2);  // the code exchange, then one refresh
+  EXPECT_EQ(answered("POST /token", 400), 0);  // no spent token was sent
+  EXPECT_EQ(db.scalar("SELECT version || ' ' || state FROM keapsync.credentials"), "2 ok");
+  EXPECT_EQ(a.stop(SIGTERM), 0);
+  EXPECT_EQ(b.stop(SIGTERM), 0);
+  const auto logs = testing::read_file(log_a) + testing::read_file(log_b);
+  EXPECT_EQ(occurrences(logs, "\"OAuth tokens refreshed\""), 1) << logs;
+  EXPECT_EQ(occurrences(logs, "re-authorization"), 0) << logs;
+  EXPECT_EQ(occurrences(logs, "token refresh failed"), 0) << logs;
+}
+
+TEST_F(OAuth, ASpentTokenAfterAKillDuringTheTokenCallIsExplained) {
+  // kill -9 after Keap rotated and before its answer was stored: the chain is
+  // gone (nothing can bring it back), but the operator is told why.
+  const auto cfg = config();
+  authorize(cfg);
+  make_refresh_due();
+  set_faults(R"({"token_delay_ms":30000})");
+  const std::string first_log = dir.path() + "/first.log";
+  {
+    testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, first_log);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (answered("POST /token", 200) < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);  // the sandbox's stats: polled, no event exists
+    }
+    ASSERT_EQ(answered("POST /token", 200), 2) << testing::read_file(first_log);
+    daemon.stop(SIGKILL);
+  }
+  set_faults("{}");
+  // The unfinished attempt keeps every process from resending its token for
+  // RefreshTiming::attempt_window() (75 s; TokenRefresher tests): let it pass.
+  db.scalar(
+      "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '2 minutes'"
+      " RETURNING 1");
+  testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (db.scalar("SELECT state FROM keapsync.credentials") != "reauthorization_required" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto reason = db.scalar("SELECT reauth_reason FROM keapsync.credentials");
+  EXPECT_NE(reason.find("never finished"), std::string::npos) << reason;
+  const auto status = testing::run_process({KEAPSYNC_BINARY, "status", "-c", cfg});
+  EXPECT_NE(status.out.find("never finished"), std::string::npos) << status.out;
+  const auto json = testing::run_process({KEAPSYNC_BINARY, "status", "-c", cfg, "--json"});
+  EXPECT_NE(json.out.find(R"("outcome":"dead")"), std::string::npos) << json.out;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <thread>
 
 #include "support/connect_test_proxy.hpp"
 #include "support/https_test_server.hpp"
@@ -457,6 +458,23 @@ TEST_F(ClientTest, TheRequestDeadlineCutsEveryStep) {
   EXPECT_EQ(r.error().step, Step::read) << r.error().describe();
   EXPECT_GE(took, 290ms);
   EXPECT_LT(took, 1500ms);  // the read's own 2 s did not apply
+}
+
+TEST_F(ClientTest, ADeadlineLongerThanTheReadTimeoutWaitsForASlowAnswer) {
+  // A token endpoint that answers late has rotated already: its answer must
+  // be taken as long as the request's deadline allows, whatever read_timeout says.
+  HttpsTestServer server(ca);
+  server.set_handler([](const TestRequest&) {
+    std::this_thread::sleep_for(2500ms);  // the slow peer itself
+    return TestResponse{};
+  });
+  Client client(ioc.get_executor(), options());  // read_timeout 2 s
+  Request req = get();
+  req.method = "POST";
+  req.deadline = std::chrono::steady_clock::now() + 6s;
+  const Result r = fetch(client, Url::parse(server.origin()), std::move(req));
+  ASSERT_TRUE(r.ok()) << kind_of(r);
+  EXPECT_EQ(r.response().status, 200);
 }
 
 TEST_F(ClientTest, FreshConnectionClosedWithoutAnswerIsNotRetried) {

@@ -383,6 +383,11 @@ TEST_F(TokenEndpointTest, AnOddGrantIsStillARotation) {
   });
   store_pair("v1");
   auto credentials = this->credentials();
+  // The token is valid for 10 more minutes: the call goes on with it while
+  // the refresh runs, and the one after uses the new one.
+  const auto before = run(credentials->header());
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->value.reveal(), "Bearer access-v1-Rw2q");
   const auto header = run(credentials->header());
   ASSERT_TRUE(header);
   EXPECT_EQ(header->value.reveal(), "Bearer access-odd-Pz4c");

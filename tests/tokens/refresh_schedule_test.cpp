@@ -258,14 +258,46 @@ TEST(RefreshSchedule, ReReadingTheSameRowDoesNotResetTheBackoff) {
   EXPECT_EQ(f.schedule.consecutive_failures(), 1);
 }
 
-TEST(RefreshSchedule, UnauthorizedWhileBackingOffJoinsThePendingRefresh) {
+TEST(RefreshSchedule, UnauthorizedWhileBackingOffDoesNotCutTheWaitShort) {
+  // The I/O layer would start a token call at once for refresh_then_retry:
+  // during a backoff that turns every 401 into a token call.
   Fixture f;
   f.schedule.on_tokens(f.stamp(1), f.now());
   f.clock.advance(18h);
   f.fail(transient());
+  EXPECT_EQ(f.schedule.on_unauthorized(1, false, f.now()), UnauthorizedDecision::give_up);
+  EXPECT_EQ(f.schedule.state(), RefreshState::backing_off);
+  f.clock.advance(11min);  // past any backoff of a first failure
   EXPECT_EQ(f.schedule.on_unauthorized(1, false, f.now()),
             UnauthorizedDecision::refresh_then_retry);
-  EXPECT_EQ(f.schedule.state(), RefreshState::backing_off);  // no extra attempt, no storm
+}
+
+TEST(RefreshSchedule, ATokenIssuedInTheFutureIsNotTakenAsBrandNew) {
+  // A writer whose clock runs a day ahead stored the pair: a 401 must still
+  // be allowed to force a refresh.
+  Fixture f;
+  f.schedule.on_tokens({f.now() + 24h, 8h, 1}, f.now());
+  EXPECT_EQ(f.schedule.on_unauthorized(1, false, f.now()),
+            UnauthorizedDecision::refresh_then_retry);
+}
+
+TEST(RefreshSchedule, RepeatedRejectionsBlockAfterMaxRejected) {
+  Fixture f;
+  f.schedule.on_tokens(f.stamp(1), f.now());
+  f.clock.advance(18h);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(f.schedule.next(f.now()).kind, Kind::refresh);
+    f.fail(classify_token_error(403, R"({"message":"Forbidden"})"));
+    EXPECT_EQ(f.schedule.state(), RefreshState::backing_off);
+    f.clock.advance(61min);
+  }
+  ASSERT_EQ(f.schedule.next(f.now()).kind, Kind::refresh);
+  f.fail(classify_token_error(403, R"({"message":"Forbidden"})"));
+  EXPECT_EQ(f.schedule.state(), RefreshState::reauthorization_required);
+  EXPECT_EQ(f.schedule.block_reason(), BlockReason::refresh_rejected);
+  // New tokens lift it.
+  f.schedule.on_tokens(f.stamp(2), f.now());
+  EXPECT_EQ(f.schedule.state(), RefreshState::fresh);
 }
 
 TEST(RefreshSchedule, RejectedRequestWaitsLong) {

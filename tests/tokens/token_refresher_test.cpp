@@ -301,28 +301,59 @@ TEST(TokenRefresher, ADeadTokenAfterALostAnswerSaysWhereItWent) {
 TEST(TokenRefresher, ADeadTokenAfterAnAttemptThatNeverFinishedSaysSo) {
   Fixture f;
   f.store.save("shop", pair("v1"));
-  f.journal.started("shop", 1, kNow);  // then the process was killed
-  const auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
+  f.journal.started("shop", 1);  // then the process was killed
+  // While that attempt may still be answered and stored, its token is not sent again.
+  auto r = f.refresher.refresh("shop", 1,
+                               f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
+  EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
+  EXPECT_FALSE(r.called_token_endpoint);
+  EXPECT_EQ(f.calls, 0);
+  // Once its process can no longer be storing it, the next attempt finds out.
+  f.db.scalar(
+      "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '76 seconds'"
+      " RETURNING 1");
+  r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)),
+                          in(10s));
+  EXPECT_EQ(f.calls, 1);
   EXPECT_NE(r.error.find("never finished"), std::string::npos) << r.error;
   // An unexplained dead token (no earlier attempt on this pair) is reported as Keap said it.
   EXPECT_EQ(dead_token_reason(std::nullopt, 1, "invalid_grant"), "invalid_grant");
-  db::RefreshAttempt other{7, kNow, kNow, "answer_lost"};
+  db::RefreshAttempt other{7, kNow, kNow, "answer_lost", std::chrono::minutes(1)};
   EXPECT_EQ(dead_token_reason(other, 1, "invalid_grant"), "invalid_grant");
 }
 
 TEST(TokenRefresher, WaitsThatDoNotNestAreRefused) {
   Fixture f;
   RefreshTiming t;
-  t.answer_wait = t.token_call;  // the holder would stop waiting as the call's deadline ends
+  t.hold_limit = t.token_call;  // the server could end the session holding Keap's answer
   EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
   t = {};
-  t.hold_limit = t.answer_wait;  // the server could end the session holding Keap's answer
+  t.hold_limit = t.token_call + t.commit_margin;  // no time left to store it
   EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
   t = {};
-  t.sibling_wait = t.token_call;
+  t.sibling_wait = t.token_call + t.commit_margin;  // a waiter gives up as the holder stores
   EXPECT_THROW(TokenRefresher(f.store, f.journal, t), std::invalid_argument);
   EXPECT_NO_THROW(TokenRefresher(f.store, f.journal, RefreshTiming{}));
+}
+
+TEST(TokenRefresher, APairWaitingUnsavedInAnotherProcessIsLeftToIt) {
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  f.journal.started("shop", 1);
+  f.journal.finished("shop", 1, "unsaved");  // its process holds the new pair, retrying the write
+  f.db.scalar(
+      "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '2 minutes'"
+      " RETURNING 1");
+  auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))),
+                               in(10s));
+  EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
+  EXPECT_EQ(f.calls, 0);
+  f.db.scalar(
+      "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '4 minutes'"
+      " RETURNING 1");
+  r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+  EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind);
+  EXPECT_EQ(f.calls, 1);
 }
 
 }  // namespace
