@@ -193,6 +193,10 @@ int auth(const Arguments& args) {
   http::Client client(io.get_executor(), options);
   const auto api_url = http::Url::parse(config.keap.api_url);
   const auto limit = std::chrono::seconds(60);
+  // The token endpoint's own deadline, shorter than the wait for it: an answer
+  // that arrives in time (Keap has rotated then) is always taken and stored.
+  const auto token_call = std::chrono::seconds(50);
+  const auto token_deadline = [&] { return std::chrono::steady_clock::now() + token_call; };
 
   if (account.auth == config::AuthKind::api_key) {
     const auto key = config::read_secret_file(account.api_key_file);
@@ -213,8 +217,7 @@ int auth(const Arguments& args) {
   std::optional<config::Secret> imported;
   if (const auto file = args.value("--refresh-token-file")) {
     imported = config::Secret(code_from(read_input(*file)));
-    grant = run_for(io, oauth.refresh(*imported, std::chrono::steady_clock::now() + limit), limit,
-                    "token endpoint");
+    grant = run_for(io, oauth.refresh(*imported, token_deadline()), limit, "token endpoint");
   } else {
     std::string code;
     std::string redirect_uri = args.value("--redirect-uri").value_or("");
@@ -242,7 +245,8 @@ int auth(const Arguments& args) {
       code =
           run_for(io, catch_redirect(acceptor, state), std::chrono::seconds(600), "authorization");
     }
-    grant = run_for(io, oauth.exchange_code(code, redirect_uri), limit, "token endpoint");
+    grant = run_for(io, oauth.exchange_code(code, redirect_uri, token_deadline()), limit,
+                    "token endpoint");
   }
   if (const auto* e = std::get_if<auth::TokenError>(&grant)) {
     throw CommandFailed(kExitFailure, "Keap's token endpoint refused: " + e->message);
@@ -259,8 +263,12 @@ int auth(const Arguments& args) {
   }
   if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
   const auto now = std::chrono::system_clock::now();
-  const auto version = store.save(
-      name, db::TokenPair{g.access_token, g.refresh_token, now, now + g.expires_in, g.scope});
+  // A fresh connection: the first may have idled through the browser's
+  // approval (up to 10 min) and been ended by the server meanwhile.
+  auto save_conn = connect_database(config);
+  const auto version = db::TokenStore(*save_conn, keys.current, keys.previous)
+                           .save(name, db::TokenPair{g.access_token, g.refresh_token, now,
+                                                     now + g.expires_in, g.scope});
   std::printf("account %s: tokens stored (version %lld, access token valid for %llds)\n",
               name.c_str(), static_cast<long long>(version),
               static_cast<long long>(g.expires_in.count()));

@@ -54,13 +54,14 @@ OAuthClient::OAuthClient(http::Client& client, const std::string& token_url, std
   if (token_target_.empty()) token_target_ = "/";
 }
 
-boost::asio::awaitable<TokenResult> OAuthClient::exchange_code(const std::string& code,
-                                                               const std::string& redirect_uri) {
+boost::asio::awaitable<TokenResult> OAuthClient::exchange_code(
+    const std::string& code, const std::string& redirect_uri,
+    std::chrono::steady_clock::time_point deadline) {
   co_return co_await post(
       "client_id=" + form_escape(client_id_) +
           "&client_secret=" + form_escape(client_secret_.reveal()) + "&code=" + form_escape(code) +
           "&grant_type=authorization_code&redirect_uri=" + form_escape(redirect_uri),
-      false, std::nullopt);
+      false, deadline);
 }
 
 boost::asio::awaitable<TokenResult> OAuthClient::refresh(
@@ -71,8 +72,7 @@ boost::asio::awaitable<TokenResult> OAuthClient::refresh(
 }
 
 boost::asio::awaitable<TokenResult> OAuthClient::post(
-    std::string form, bool basic_auth,
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::string form, bool basic_auth, std::chrono::steady_clock::time_point deadline) {
   http::Request request;
   request.method = "POST";
   request.target = token_target_;
@@ -90,7 +90,10 @@ boost::asio::awaitable<TokenResult> OAuthClient::post(
     co_return token_transport_failure(result.error().describe(), result.error().request_sent);
   }
   const auto& response = result.response();
-  if (response.status != 200) co_return classify_token_error(response.status, response.body);
+  // Any 2xx may carry a rotation; anything else is an error to classify.
+  if (response.status < 200 || response.status > 299) {
+    co_return classify_token_error(response.status, response.body);
+  }
   co_return parse_token_answer(response.body);
 }
 

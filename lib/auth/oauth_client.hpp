@@ -22,9 +22,10 @@ class OAuthClient {
               config::Secret client_secret);
 
   // grant_type=authorization_code with every field in the form body (as
-  // Keap's own SDK sends it).
+  // Keap's own SDK sends it), answered or failed by `deadline`.
   boost::asio::awaitable<TokenResult> exchange_code(const std::string& code,
-                                                    const std::string& redirect_uri);
+                                                    const std::string& redirect_uri,
+                                                    std::chrono::steady_clock::time_point deadline);
   // grant_type=refresh_token with the client in a Basic header, answered or
   // failed by `deadline` (every step of the request counts against it).
   boost::asio::awaitable<TokenResult> refresh(const config::Secret& refresh_token,
@@ -35,9 +36,8 @@ class OAuthClient {
   const config::Secret& client_secret() const { return client_secret_; }
 
  private:
-  boost::asio::awaitable<TokenResult> post(
-      std::string form, bool basic_auth,
-      std::optional<std::chrono::steady_clock::time_point> deadline);
+  boost::asio::awaitable<TokenResult> post(std::string form, bool basic_auth,
+                                           std::chrono::steady_clock::time_point deadline);
 
   http::Client& client_;
   http::Url token_url_;

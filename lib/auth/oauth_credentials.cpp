@@ -121,19 +121,20 @@ OAuthStatus OAuthCredentials::status() const {
 
 void OAuthCredentials::recheck_client_secret() {
   const auto now = clock_();
-  if (schedule_.block_reason() != BlockReason::bad_client_credentials ||
-      client_secret_file_.empty() || now < next_secret_check_) {
+  if (schedule_.block_reason() != BlockReason::bad_client_credentials || now < next_secret_check_) {
     return;
   }
   next_secret_check_ = now + kSecretRecheck;
   bool changed = false;
-  try {
-    auto secret = config::read_secret_file(client_secret_file_);
-    changed = !(secret.reveal() == oauth_.client_secret().reveal());
-    if (changed) oauth_.set_client_secret(std::move(secret));
-  } catch (const std::exception& e) {
-    logger_.warn("cannot read client_secret_file", {{"error", e.what()}});
-    return;
+  if (!client_secret_file_.empty()) {
+    try {
+      auto secret = config::read_secret_file(client_secret_file_);
+      changed = !(secret.reveal() == oauth_.client_secret().reveal());
+      if (changed) oauth_.set_client_secret(std::move(secret));
+    } catch (const std::exception& e) {
+      logger_.warn("cannot read client_secret_file", {{"error", e.what()}});
+      return;
+    }
   }
   if (!changed && now < rejected_since_ + kRejectedRetry) return;
   schedule_.on_client_credentials_changed(now);
@@ -408,8 +409,8 @@ asio::awaitable<void> OAuthCredentials::refresh() {
 asio::awaitable<std::optional<AuthHeader>> OAuthCredentials::header() {
   if (!loaded_) co_await load();
   recheck_client_secret();
-  const bool usable = current_ && !current_->access_token.empty() &&
-                      schedule_.access_token_usable(clock_());
+  const bool usable =
+      current_ && !current_->access_token.empty() && schedule_.access_token_usable(clock_());
   if (schedule_.next(clock_()).kind == RefreshStep::Kind::refresh || refreshing_) {
     if (!usable) {
       co_await refresh();  // nothing to send meanwhile: wait for it

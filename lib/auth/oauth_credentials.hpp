@@ -101,7 +101,7 @@ class OAuthCredentials final : public Credentials {
   std::optional<TimePoint> last_refresh_;
   bool loaded_ = false;
   bool refreshing_ = false;
-  bool saving_ = false;  // save_unsaved() is writing the unsaved pair
+  bool saving_ = false;         // save_unsaved() is writing the unsaved pair
   TimePoint rejected_since_{};  // when the client credentials were last refused
   bool stopped_ = false;
   bool reported_block_ = false;

@@ -45,6 +45,11 @@ TokenError unusable(std::string message) {
 }  // namespace
 
 TokenResult parse_token_answer(std::string_view body) {
+  // A byte order mark or blanks before the object are not worth a lost pair.
+  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
+  while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' ||
+                           body.front() == '\t'))
+    body.remove_prefix(1);
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 64;
@@ -58,8 +63,16 @@ TokenResult parse_token_answer(std::string_view body) {
                    kAssumedLifetime,
                    string_field(o, "scope"),
                    {}};
-  if (grant.access_token.empty()) {
+  if (grant.access_token.empty() && grant.refresh_token.empty()) {
     return unusable("the token endpoint answered 200 without an access_token");
+  }
+  if (grant.access_token.empty()) {
+    // The new refresh token is all there is: keep it and refresh again soon.
+    add_note(grant.note,
+             "no access_token in the answer: refreshing again with the new refresh "
+             "token");
+    grant.expires_in = kMinLifetime;
+    return grant;
   }
   if (grant.refresh_token.empty()) {
     add_note(grant.note, "no refresh_token in the answer: the one that was sent is kept");

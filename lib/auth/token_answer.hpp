@@ -18,7 +18,10 @@ inline constexpr std::chrono::seconds kAssumedLifetime{std::chrono::hours(1)};
 
 // A grant for any JSON object with a non-empty access_token (refresh_token
 // missing: the grant's is empty and its note says so; expires_in a number or
-// a string of digits); a transient TokenError with may_have_rotated otherwise.
+// a string of digits), or with a refresh_token alone (access_token empty,
+// lifetime kMinLifetime: the new refresh token is kept and used soon); a
+// transient TokenError with may_have_rotated otherwise. A leading byte order
+// mark or blanks are skipped.
 TokenResult parse_token_answer(std::string_view body);
 
 }  // namespace keapsync::auth

@@ -51,6 +51,8 @@ TokenError classify_token_error(int status, std::string_view body) {
     out.message += parsed.is_empty ? "(empty body)" : "(no message in body)";
   }
   if (!parsed.fault_code.empty()) out.message += " [" + parsed.fault_code + "]";
+  // A gateway's 5xx says nothing about whether Keap's backend rotated first.
+  out.may_have_rotated = status >= 500;
   return out;
 }
 

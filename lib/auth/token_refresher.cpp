@@ -105,7 +105,8 @@ RefreshResult TokenRefresher::call_locked(const std::string& account, db::Creden
     lock.release();
     result.kind = RefreshResult::Kind::transient_failure;
     result.error = "another process refreshed this pair " +
-                   std::to_string(prior->age.count() / 1000) + " s ago and may still store "
+                   std::to_string(prior->age.count() / 1000) +
+                   " s ago and may still store "
                    "Keap's answer: its refresh token is not sent again yet";
     return result;
   }

@@ -1,6 +1,7 @@
 // Secret values, their files and the process-wide registry the log scrubs with.
 #include "config/secret.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -20,7 +21,8 @@ constexpr size_t kMinRegisteredLength = 6;
 
 struct Registry {
   std::mutex mutex;
-  std::deque<std::string> values;
+  std::vector<std::string> pinned;  // read from files (client secrets, keys): never dropped
+  std::deque<std::string> values;   // tokens, newest last
 };
 
 Registry& registry() {
@@ -28,12 +30,17 @@ Registry& registry() {
   return r;
 }
 
-void register_secret(const std::string& value) {
+void register_secret(const std::string& value, bool pin) {
   if (value.size() < kMinRegisteredLength) return;
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  for (const auto& v : r.values) {
-    if (v == value) return;
+  if (std::find(r.pinned.begin(), r.pinned.end(), value) != r.pinned.end()) return;
+  // Seen again: in use, so it moves to the newest end (or into the pinned ones).
+  if (const auto it = std::find(r.values.begin(), r.values.end(), value); it != r.values.end())
+    r.values.erase(it);
+  if (pin) {
+    r.pinned.push_back(value);
+    return;
   }
   r.values.push_back(value);
   if (r.values.size() > kMaxRegistered) r.values.pop_front();
@@ -42,7 +49,7 @@ void register_secret(const std::string& value) {
 }  // namespace
 
 Secret::Secret(std::string value) : value_(std::move(value)) {
-  register_secret(value_);
+  register_secret(value_, false);
 }
 
 std::string resolve_secret_path(const std::string& path) {
@@ -65,13 +72,16 @@ Secret read_secret_file(const std::string& path) {
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
     value.pop_back();
   if (value.empty()) throw std::runtime_error("secret file " + resolved + " is empty");
+  register_secret(value, true);  // read once, used for the process's whole life
   return Secret(std::move(value));
 }
 
 std::vector<std::string> registered_secrets() {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  return {r.values.begin(), r.values.end()};
+  std::vector<std::string> out = r.pinned;
+  out.insert(out.end(), r.values.begin(), r.values.end());
+  return out;
 }
 
 }  // namespace keapsync::config

@@ -109,6 +109,9 @@ std::optional<StoredCredentials> TokenStore::read(pqxx::work& tx, const std::str
 std::int64_t TokenStore::save(const std::string& account, const TokenPair& tokens) {
   const Sealed s = seal(account, tokens);
   pqxx::work tx(conn_);
+  // Durable even where the server trades durability for speed: a new pair is
+  // the only copy of a just-spent authorization.
+  tx.exec("SET LOCAL synchronous_commit = on");
   const auto r = tx.exec_params1(
       "INSERT INTO keapsync.credentials AS c (account, access_token, refresh_token, key_id,"
       "   issued_at, expires_at, scope, state, version, updated_at)"

@@ -4,6 +4,9 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <boost/json.hpp>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "config/secret.hpp"
@@ -65,6 +68,20 @@ TEST(Logger, SecretsAreScrubbedWhateverTheCallSiteDoes) {
     EXPECT_EQ(line.find("3f9a1c"), std::string::npos) << line;
     EXPECT_NE(line.find("[REDACTED]"), std::string::npos) << line;
   }
+}
+
+TEST(Logger, ASecretReadFromAFileStaysScrubbedAfterThousandsOfNewerTokens) {
+  // A client secret is read once at start; years of rotated tokens must not
+  // push it out of what the logger scrubs.
+  const auto path = std::filesystem::temp_directory_path() / "keapsync-logger-test-secret";
+  std::ofstream(path) << "client-secret-9Vq4Lm\n";
+  const auto secret = config::read_secret_file(path.string());
+  std::filesystem::remove(path);
+  for (int i = 0; i < 5000; ++i)
+    config::Secret("rotated-token-" + std::to_string(i) + "-x");
+  Captured c(config::LogFormat::json);
+  c.logger.info("oops " + secret.reveal());
+  EXPECT_EQ(c.out.str().find("9Vq4Lm"), std::string::npos) << c.out.str();
 }
 
 }  // namespace

@@ -122,8 +122,8 @@ class OAuthCredentialsTest : public ::testing::Test {
     const auto location = approved.header("Location");
     const auto params = sandbox::parse_form(location.substr(location.find('?') + 1));
     ASSERT_TRUE(params) << location;
-    const auto result =
-        run(oauth->exchange_code(sandbox::param(*params, "code").value(), kRedirect));
+    const auto result = run(oauth->exchange_code(sandbox::param(*params, "code").value(), kRedirect,
+                                                 std::chrono::steady_clock::now() + 10s));
     const auto* grant = std::get_if<TokenGrant>(&result);
     ASSERT_NE(grant, nullptr) << std::get<TokenError>(result).message;
     db::TokenStore store(db.conn(), std::nullopt, {});
@@ -418,6 +418,35 @@ TEST_F(TokenEndpointTest, RepeatedUnexplainedRejectionsBlockTheAccount) {
   EXPECT_EQ(refreshes, (std::vector<std::string>{"rejected", "rejected", "rejected"}));
   run(credentials->header());  // blocked: no further calls
   EXPECT_EQ(token_bodies().size(), 3u);
+}
+
+TEST_F(TokenEndpointTest, ARejectedClientIsTriedAgainHourlyEvenWithTheSameSecret) {
+  // A gateway's stray 401 must not block the account until a restart.
+  int token_calls = 0;
+  endpoint.set_handler([&](const testing::TestRequest& req) {
+    testing::TestResponse res;
+    if (req.target != "/token") return res;
+    if (++token_calls == 1) {
+      res.status = 401;
+      res.body = "<html><title>401 Authorization Required</title></html>";
+    } else {
+      res.body = R"({"access_token":"access-v2-Rw2q","refresh_token":"refresh-v2-Jx8m",)"
+                 R"("expires_in":3600})";
+    }
+    return res;
+  });
+  store_pair("v1");
+  auto credentials = this->credentials();
+  run(credentials->header());
+  EXPECT_EQ(credentials->state(), AccountState::credentials_rejected);
+  clock.advance(30min);
+  run(credentials->header());
+  EXPECT_EQ(token_bodies().size(), 1u);  // not retried within the hour
+  clock.advance(31min);
+  run(credentials->header());
+  EXPECT_EQ(token_bodies().size(), 2u);
+  EXPECT_EQ(credentials->state(), AccountState::ok);
+  EXPECT_EQ(refreshes, (std::vector<std::string>{"credentials_rejected", "refreshed"}));
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ TEST(TokenAnswer, AMissingRefreshTokenKeepsTheOneSent) {
 
 TEST(TokenAnswer, NoAccessTokenIsATransientErrorThatMayHaveRotated) {
   for (const char* body :
-       {"", "not json", "[]", R"({"refresh_token":"r"})", R"({"access_token":""})",
+       {"", "not json", "[]", R"({"scope":"full"})", R"({"access_token":""})",
         R"({"access_token":12})", "{\"access_token\":\"a\"", "<html>OK</html>"}) {
     const auto r = parse_token_answer(body);
     const auto* e = std::get_if<TokenError>(&r);
@@ -76,6 +76,24 @@ TEST(TokenAnswer, NoAccessTokenIsATransientErrorThatMayHaveRotated) {
     EXPECT_EQ(e->kind, TokenErrorKind::transient) << body;
     EXPECT_TRUE(e->may_have_rotated) << body;
   }
+}
+
+TEST(TokenAnswer, ARefreshTokenAloneIsKept) {
+  const auto g = grant_of(R"({"refresh_token":"rt-2"})");
+  EXPECT_TRUE(g.access_token.empty());
+  EXPECT_EQ(g.refresh_token.reveal(), "rt-2");
+  EXPECT_EQ(g.expires_in, kMinLifetime);  // the next refresh comes soon
+  EXPECT_NE(g.note.find("no access_token"), std::string::npos) << g.note;
+}
+
+TEST(TokenAnswer, AByteOrderMarkOrLeadingBlanksAreSkipped) {
+  EXPECT_EQ(
+      grant_of("\xEF\xBB\xBF{\"access_token\":\"a\",\"refresh_token\":\"r\",\"expires_in\":600}")
+          .expires_in,
+      std::chrono::seconds(600));
+  EXPECT_EQ(grant_of(" \r\n{\"access_token\":\"a\",\"refresh_token\":\"r\",\"expires_in\":600}")
+                .access_token.reveal(),
+            "a");
 }
 
 TEST(TokenAnswer, DeepNestingDoesNotThrow) {

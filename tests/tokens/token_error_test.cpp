@@ -45,6 +45,10 @@ TEST(ClassifyTokenError, ServerErrorsAndThrottlingAreTransient) {
               TokenErrorKind::transient)
         << status;
   }
+  // A gateway error may hide a rotation done behind it; a throttle refused the request.
+  EXPECT_TRUE(classify_token_error(502, "").may_have_rotated);
+  EXPECT_FALSE(classify_token_error(429, "").may_have_rotated);
+  EXPECT_FALSE(classify_token_error(400, R"({"error":"invalid_grant"})").may_have_rotated);
 }
 
 TEST(ClassifyTokenError, NoResponseIsTransient) {

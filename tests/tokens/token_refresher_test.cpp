@@ -303,8 +303,8 @@ TEST(TokenRefresher, ADeadTokenAfterAnAttemptThatNeverFinishedSaysSo) {
   f.store.save("shop", pair("v1"));
   f.journal.started("shop", 1);  // then the process was killed
   // While that attempt may still be answered and stored, its token is not sent again.
-  auto r = f.refresher.refresh("shop", 1,
-                               f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
+  auto r = f.refresher.refresh(
+      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
   EXPECT_FALSE(r.called_token_endpoint);
   EXPECT_EQ(f.calls, 0);
@@ -344,8 +344,7 @@ TEST(TokenRefresher, APairWaitingUnsavedInAnotherProcessIsLeftToIt) {
   f.db.scalar(
       "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '2 minutes'"
       " RETURNING 1");
-  auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))),
-                               in(10s));
+  auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
   EXPECT_EQ(f.calls, 0);
   f.db.scalar(
