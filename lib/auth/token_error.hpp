@@ -1,4 +1,5 @@
-// A failed call to Keap's token endpoint, classified for the refresh schedule (NOTES.md §1.7).
+// A failed call to Keap's token endpoint, classified for the refresh schedule (docs/keap-api.md
+// §1.7).
 #pragma once
 
 #include <string>

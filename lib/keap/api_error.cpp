@@ -1,4 +1,4 @@
-// Classification of Keap API failures (NOTES.md §1.7, §3.4, §4.3).
+// Classification of Keap API failures (docs/keap-api.md §1.7, §3.4, §4.3).
 #include "keap/api_error.hpp"
 
 #include "ascii/ascii.hpp"

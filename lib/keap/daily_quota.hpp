@@ -1,4 +1,4 @@
-// A fixed daily quota that resets at 00:00 UTC (NOTES.md §4.1), correctable from Keap's
+// A fixed daily quota that resets at 00:00 UTC (docs/keap-api.md §4.1), correctable from Keap's
 // x-keap-product-quota-* headers.
 #pragma once
 

@@ -1,4 +1,5 @@
-// The documented Keap request limits of one credential (NOTES.md §4.1), and the 429 backoff.
+// The documented Keap request limits of one credential (docs/keap-api.md §4.1), and the 429
+// backoff.
 #pragma once
 
 #include <chrono>

@@ -20,8 +20,8 @@ std::optional<TimePoint> parse_retry_after(std::string_view text, TimePoint now)
 // A non-negative decimal integer without sign, blanks inside or overflow.
 std::optional<std::int64_t> parse_count(std::string_view text);
 
-// x-keap-*-expiry-time: observed as epoch milliseconds (NOTES.md §4.2); a 10-digit value is taken
-// as epoch seconds. Values before 2001 or after 2200 are rejected.
+// x-keap-*-expiry-time: observed as epoch milliseconds (docs/keap-api.md §4.2); a 10-digit value is
+// taken as epoch seconds. Values before 2001 or after 2200 are rejected.
 std::optional<TimePoint> parse_epoch_stamp(std::string_view text);
 
 }  // namespace keapsync::keap

@@ -1,4 +1,4 @@
-// Keap-like rate limiting and its response headers (NOTES.md §4).
+// Keap-like rate limiting and its response headers (docs/keap-api.md §4).
 #include "sandbox/rate_limiter.hpp"
 
 #include <algorithm>

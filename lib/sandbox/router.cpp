@@ -1,6 +1,6 @@
 // Keap's rules for the sandbox: /app/oauth/authorize, /token, /rest/v2/…
 // (contacts, tags, userinfo) and /_sandbox/… (inspection and faults).
-// Bodies and statuses come from NOTES.md §1.7, §3.4 and §4; where Keap is
+// Bodies and statuses come from docs/keap-api.md §1.7, §3.4 and §4; where Keap is
 // unconfirmed the stricter reading is taken (docs/sandbox.md lists them).
 #include "sandbox/router.hpp"
 
@@ -53,7 +53,7 @@ const char* reason(int status) {
   }
 }
 
-// The v2 error schema: {code, message, status, details[]} (NOTES.md §3.4).
+// The v2 error schema: {code, message, status, details[]} (docs/keap-api.md §3.4).
 Response v2_error(int status, const std::string& message) {
   json::object body{{"code", status},
                     {"message", message},

@@ -1,6 +1,6 @@
 // The sandbox's own configuration (`keapsync sandbox --config FILE`): OAuth
 // clients, API keys, token lifetimes, rate limits, faults. Defaults follow
-// Keap's documented values (../shared/keap-api/NOTES.md).
+// Keap's documented values (docs/keap-api.md).
 #pragma once
 
 #include <chrono>

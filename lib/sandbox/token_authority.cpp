@@ -1,5 +1,5 @@
 // OAuth2 codes and tokens for the sandbox, with Keap's rotation rules and the
-// stricter reading wherever Keap's behaviour is unconfirmed (NOTES.md §8).
+// stricter reading wherever Keap's behaviour is unconfirmed (docs/keap-api.md §8).
 #include "sandbox/token_authority.hpp"
 
 #include <openssl/rand.h>
@@ -24,7 +24,7 @@ std::string random_token(std::string_view prefix) {
 }
 
 TokenAuthority::Error invalid_refresh() {
-  // The 2021+ (Apigee) body; NOTES.md §1.7.
+  // The 2021+ (Apigee) body; docs/keap-api.md §1.7.
   return {400, "invalid_request", "Invalid Refresh Token"};
 }
 

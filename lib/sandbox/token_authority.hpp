@@ -24,7 +24,7 @@ class TokenAuthority {
     std::string refresh_token;
     std::chrono::seconds expires_in{0};
   };
-  // A refusal as Keap's token endpoint words it (NOTES.md §1.7).
+  // A refusal as Keap's token endpoint words it (docs/keap-api.md §1.7).
   struct Error {
     int status = 400;
     std::string error;

@@ -1,4 +1,4 @@
-// Classification of token-endpoint failures (NOTES.md §1.7).
+// Classification of token-endpoint failures (docs/keap-api.md §1.7).
 #include <gtest/gtest.h>
 
 #include "auth/token_error.hpp"
