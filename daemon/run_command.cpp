@@ -98,7 +98,11 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
     const auto now = std::chrono::system_clock::now();
     for (auto& [name, p] : parts) {
       const auto state = engine_state(p.credentials->state(), p.limiter->paused_until() > now);
-      health.set_account(name, state);
+      health.set_account(name, state,
+                         p.oauth_credentials != nullptr && state != engine::AccountState::ok &&
+                                 state != engine::AccountState::throttled
+                             ? p.oauth_credentials->status().reason
+                             : std::string());
       metrics.set_account_state(name, state);
       auto& limiter = *p.limiter;
       metrics.rate_limit_remaining.set({name, "product_throttle_minute"},

@@ -64,9 +64,14 @@ void HealthState::claim_succeeded() {
   last_claim_ = now;
 }
 
-void HealthState::set_account(const std::string& account, AccountState state) {
+void HealthState::set_account(const std::string& account, AccountState state, std::string reason) {
   std::lock_guard lock(mutex_);
   accounts_[account] = state;
+  if (reason.empty()) {
+    account_reasons_.erase(account);
+  } else {
+    account_reasons_[account] = std::move(reason);
+  }
 }
 
 void HealthState::set_shutting_down() {
@@ -119,6 +124,10 @@ HealthReport HealthState::readiness() const {
     body["last_claim_age_seconds"] = nullptr;
   }
   body["accounts"] = std::move(accounts);
+  boost::json::object account_reasons;
+  for (const auto& [name, reason] : account_reasons_)
+    account_reasons[name] = reason;
+  body["account_reasons"] = std::move(account_reasons);
   return make_report(std::move(reasons), std::move(body));
 }
 

@@ -61,7 +61,9 @@ class HealthState {
   // A claim query succeeded (even when it returned no work; informational).
   void claim_succeeded();
   // Adds or updates an account.
-  void set_account(const std::string& account, AccountState state);
+  // `reason`: why the account is not usable (what the operator must do), shown
+  // in /readyz under account_reasons; "" when there is nothing to say.
+  void set_account(const std::string& account, AccountState state, std::string reason = "");
   // The daemon is draining: readiness fails from now on.
   void set_shutting_down();
 
@@ -85,6 +87,7 @@ class HealthState {
   bool listen_connected_ = false;
   bool shutting_down_ = false;
   std::map<std::string, AccountState> accounts_;
+  std::map<std::string, std::string> account_reasons_;
 };
 
 }  // namespace keapsync::engine

@@ -82,6 +82,20 @@ TEST(HealthState, ReadyWhileAtLeastOneAccountIsUsable) {
   EXPECT_EQ(reasons_of(empty.readiness()), std::vector<std::string>{"no_accounts"});
 }
 
+TEST(HealthState, ReadinessSaysWhyAnAccountIsBlocked) {
+  ManualClock time;
+  HealthState health({}, time.clock());
+  make_ready(health);
+  health.set_account("shop", AccountState::reauthorization_required,
+                     "invalid_grant — the refresh token had already been sent at T");
+  auto body = boost::json::parse(health.readiness().body).as_object();
+  EXPECT_EQ(body.at("account_reasons").at("shop").as_string(),
+            "invalid_grant — the refresh token had already been sent at T");
+  health.set_account("shop", AccountState::ok);  // healed: the reason goes
+  body = boost::json::parse(health.readiness().body).as_object();
+  EXPECT_TRUE(body.at("account_reasons").as_object().empty());
+}
+
 TEST(HealthState, DatabaseSchemaStallAndShutdownEachFailReadiness) {
   ManualClock time;
   HealthState health(HealthRules{10s}, time.clock());
