@@ -64,16 +64,9 @@ asio::awaitable<void> watchdog(std::chrono::microseconds interval, const bool& s
   }
 }
 
-engine::AccountState engine_state(auth::AccountState s, bool throttled) {
-  switch (s) {
-    case auth::AccountState::reauthorization_required:
-      return engine::AccountState::reauthorization_required;
-    case auth::AccountState::credentials_rejected:
-      return engine::AccountState::credentials_rejected;
-    case auth::AccountState::ok:
-      break;
-  }
-  return throttled ? engine::AccountState::throttled : engine::AccountState::ok;
+// The credentials' state, or throttled while the rate limiter pauses a usable account.
+auth::AccountState account_state(auth::AccountState s, bool throttled) {
+  return s == auth::AccountState::ok && throttled ? auth::AccountState::throttled : s;
 }
 
 // Feeds /healthz, /readyz and /metrics: every second from the loop's own
@@ -97,10 +90,9 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
     metrics.database_reachable.set({}, dispatcher.stats().database_ok ? 1 : 0);
     const auto now = std::chrono::system_clock::now();
     for (auto& [name, p] : parts) {
-      const auto state = engine_state(p.credentials->state(), p.limiter->paused_until() > now);
+      const auto state = account_state(p.credentials->state(), p.limiter->paused_until() > now);
       health.set_account(name, state,
-                         p.oauth_credentials != nullptr && state != engine::AccountState::ok &&
-                                 state != engine::AccountState::throttled
+                         p.oauth_credentials != nullptr && !auth::is_usable(state)
                              ? p.oauth_credentials->status().reason
                              : std::string());
       metrics.set_account_state(name, state);

@@ -64,7 +64,8 @@ void HealthState::claim_succeeded() {
   last_claim_ = now;
 }
 
-void HealthState::set_account(const std::string& account, AccountState state, std::string reason) {
+void HealthState::set_account(const std::string& account, auth::AccountState state,
+                              std::string reason) {
   std::lock_guard lock(mutex_);
   accounts_[account] = state;
   if (reason.empty()) {
@@ -104,7 +105,7 @@ HealthReport HealthState::readiness() const {
   bool usable = false;
   boost::json::object accounts;
   for (const auto& [name, state] : accounts_) {
-    usable = usable || is_usable(state);
+    usable = usable || auth::is_usable(state);
     accounts[name] = to_string(state);
   }
   if (accounts_.empty()) {

@@ -31,7 +31,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/account_state.hpp"
+#include "auth/account_state.hpp"
 #include "engine/health_report.hpp"
 
 namespace keapsync::engine {
@@ -63,7 +63,7 @@ class HealthState {
   // Adds or updates an account.
   // `reason`: why the account is not usable (what the operator must do), shown
   // in /readyz under account_reasons; "" when there is nothing to say.
-  void set_account(const std::string& account, AccountState state, std::string reason = "");
+  void set_account(const std::string& account, auth::AccountState state, std::string reason = "");
   // The daemon is draining: readiness fails from now on.
   void set_shutting_down();
 
@@ -86,7 +86,7 @@ class HealthState {
   bool schema_current_ = false;
   bool listen_connected_ = false;
   bool shutting_down_ = false;
-  std::map<std::string, AccountState> accounts_;
+  std::map<std::string, auth::AccountState> accounts_;
   std::map<std::string, std::string> account_reasons_;
 };
 

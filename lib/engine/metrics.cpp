@@ -78,8 +78,8 @@ Metrics::Metrics(std::string_view version, double start_time_seconds)
   start_time.set({}, start_time_seconds);
 }
 
-void Metrics::set_account_state(const std::string& account, AccountState state) {
-  for (AccountState s : kAccountStates) {
+void Metrics::set_account_state(const std::string& account, auth::AccountState state) {
+  for (auth::AccountState s : auth::kAccountStates) {
     account_state.set({account, std::string(to_string(s))}, s == state ? 1 : 0);
   }
 }

@@ -4,7 +4,7 @@
 //   metrics.rows_delivered.inc({account}, n);
 //   metrics.keap_requests.inc({account, "PATCH", "/rest/v2/contacts/{id}", "200"});
 //   metrics.keap_request_duration.observe({account, "/rest/v2/contacts/{id}"}, seconds);
-//   metrics.set_account_state(account, AccountState::throttled);
+//   metrics.set_account_state(account, auth::AccountState::throttled);
 // Labels must stay low-cardinality: a route is the templated path, never one with an id in it;
 // status is the HTTP status ("200", "429") or "transport_error" when no response arrived.
 // The daemon serves registry.render() on /metrics (StatusServer does it).
@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "auth/account_state.hpp"
 #include "db/account_status.hpp"
 #include "db/timestamp.hpp"
-#include "engine/account_state.hpp"
 #include "engine/metric_registry.hpp"
 
 namespace keapsync::engine {
@@ -51,7 +51,7 @@ struct Metrics {
 
   // Sets keapsync_account_state{account,state} to 1 for `state` and 0 for every other state,
   // so an alert can match `keapsync_account_state{state="reauthorization_required"} == 1`.
-  void set_account_state(const std::string& account, AccountState state);
+  void set_account_state(const std::string& account, auth::AccountState state);
 
   // Sets backlog_rows, oldest_pending_age (0 when nothing is pending; never negative) and
   // dead_rows of status.account from a status query made at `now`.

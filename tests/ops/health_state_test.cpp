@@ -8,6 +8,8 @@
 namespace keapsync::engine {
 namespace {
 
+using auth::AccountState;
+
 using namespace std::chrono_literals;
 
 struct ManualClock {

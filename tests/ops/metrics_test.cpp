@@ -12,6 +12,8 @@
 namespace keapsync::engine {
 namespace {
 
+using auth::AccountState;
+
 TEST(Exposition, GoldenTextForEveryKind) {
   MetricRegistry registry;
   auto& requests = registry.counter("demo_requests_total", "Requests.", {"route", "status"});

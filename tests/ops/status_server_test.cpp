@@ -17,6 +17,8 @@
 namespace keapsync::engine {
 namespace {
 
+using auth::AccountState;
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
