@@ -32,28 +32,6 @@ TokenStamp stamp_of(const db::StoredCredentials& c) {
   return {issued, std::chrono::duration_cast<std::chrono::seconds>(expires - issued), c.version};
 }
 
-// The token endpoint's answer as the refresher takes it. A grant without a
-// refresh_token keeps the one that was sent (Keap did not rotate it).
-RefreshOutcome outcome_of(const TokenResult& result, const config::Secret& sent, TimePoint now) {
-  if (const auto* grant = std::get_if<TokenGrant>(&result)) {
-    return RefreshOutcome::refreshed({grant->access_token,
-                                      grant->refresh_token.empty() ? sent : grant->refresh_token,
-                                      now, now + grant->expires_in, grant->scope});
-  }
-  const auto& error = std::get<TokenError>(result);
-  switch (error.kind) {
-    case TokenErrorKind::dead_refresh_token:
-      return RefreshOutcome::dead_token(error.message, now);
-    case TokenErrorKind::bad_client_credentials:
-      return RefreshOutcome::client_rejected(error.message);
-    case TokenErrorKind::rejected:
-      return RefreshOutcome::rejected(error.message);
-    case TokenErrorKind::transient:
-      break;
-  }
-  return RefreshOutcome::transient(error.message, error.may_have_rotated);
-}
-
 // The label keapsync_token_refreshes_total counts a result under.
 const char* observed(RefreshResult::Kind kind) {
   switch (kind) {
@@ -247,31 +225,28 @@ asio::awaitable<RefreshResult> OAuthCredentials::locked_refresh(std::int64_t see
   auto note = std::make_shared<std::string>();
   // The token call runs on the io_context while the database thread holds the
   // lock. Its own deadline (timing_.token_call, every step included) ends it
-  // before the holder stops waiting (answer_wait), so an answer that arrives
-  // in time is always committed or kept.
+  // and the holder waits for it, so an answer that arrives in time is always
+  // committed or kept.
   const TokenRefresher::RefreshFn call = [this, note](const config::Secret& token) {
     // Counted from here, before the event loop picks the call up, so a busy
     // loop cannot stretch the call past what the holder's session allows.
     const auto deadline = std::chrono::steady_clock::now() + timing_.token_call;
-    auto promise = std::make_shared<std::promise<RefreshOutcome>>();
+    auto promise = std::make_shared<std::promise<TokenResult>>();
     auto future = promise->get_future();
     asio::co_spawn(
         executor_,
-        [this, token, note, deadline]() -> asio::awaitable<RefreshOutcome> {
+        [this, token, note, deadline]() -> asio::awaitable<TokenResult> {
           if (std::chrono::steady_clock::now() >= deadline) {
-            co_return RefreshOutcome::transient(
-                "the token call was not sent: the event loop reached it after its deadline");
+            co_return token_transport_failure(
+                "not sent: the event loop reached the token call after its deadline");
           }
-          const auto result = co_await oauth_.refresh(token, deadline);
+          auto result = co_await oauth_.refresh(token, deadline);
           if (const auto* grant = std::get_if<TokenGrant>(&result)) *note = grant->note;
-          co_return outcome_of(result, token, clock_());
+          co_return result;
         },
-        [promise](std::exception_ptr e, RefreshOutcome outcome) {
-          if (e) {
-            outcome = RefreshOutcome::transient("token call failed unexpectedly",
-                                                /*may_have_rotated=*/true);
-          }
-          promise->set_value(std::move(outcome));
+        [promise](std::exception_ptr e, TokenResult answer) {
+          if (e) answer = token_transport_failure("the token call failed unexpectedly", true);
+          promise->set_value(std::move(answer));
         });
     // No limit of its own: the call's deadline ends it, and an answer that
     // came in time must reach the commit (hold_limit leaves room for it).
@@ -281,7 +256,7 @@ asio::awaitable<RefreshResult> OAuthCredentials::locked_refresh(std::int64_t see
   try {
     result = co_await db_.run([&](pqxx::connection& conn) {
       db::TokenStore store(conn, keys_.current, keys_.previous);
-      TokenRefresher refresher(store, journal_, timing_);
+      TokenRefresher refresher(store, journal_, timing_, clock_);
       return refresher.refresh(account_, seen, call,
                                std::chrono::steady_clock::now() + timing_.sibling_wait);
     });

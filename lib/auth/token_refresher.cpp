@@ -51,8 +51,8 @@ std::string dead_token_reason(const std::optional<db::RefreshAttempt>& prior, st
 }
 
 TokenRefresher::TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal,
-                               RefreshTiming timing)
-    : store_(store), journal_(journal), timing_(timing) {
+                               RefreshTiming timing, Clock clock)
+    : store_(store), journal_(journal), timing_(timing), clock_(std::move(clock)) {
   if (!timing_.valid()) {
     throw std::invalid_argument(
         "RefreshTiming: every wait must exceed what it waits for (token_call + commit_margin < "
@@ -113,69 +113,70 @@ RefreshResult TokenRefresher::call_locked(const std::string& account, db::Creden
   // Durable before the refresh token leaves; a failure here sends nothing.
   journal_.started(account, row.version);
   result.called_token_endpoint = true;
-  RefreshOutcome outcome;
+  TokenResult answer;
   try {
-    outcome = fn(row.refresh_token);
+    answer = fn(row.refresh_token);
   } catch (...) {
     // Nothing will store an answer now; it may have been sent.
     journal_.finished(account, row.version, "answer_lost");
     throw;
   }
+  const auto now = clock_();
   result.credentials = row;
-  switch (outcome.kind) {
-    case RefreshOutcome::Kind::refreshed: {
-      db::StoredCredentials next = row;
-      next.access_token = outcome.tokens.access_token;
-      next.refresh_token = outcome.tokens.refresh_token;
-      next.issued_at = outcome.tokens.issued_at;
-      next.expires_at = outcome.tokens.expires_at;
-      next.scope = outcome.tokens.scope;
-      next.state = db::CredentialState::ok;
-      next.reauthorization_reason.clear();
-      next.key_id = store_.current_key_id();
-      // Keap has rotated: the old refresh token is dead and the new pair
-      // exists only here until this commit. Nothing happens before it (no
-      // log, no use of the access token). When it fails the pair is handed
-      // back unsaved, never dropped: the caller keeps it and writes it on a
-      // fresh connection (TokenStore::save_rotated).
-      try {
-        next.version = lock.replace(outcome.tokens);
-        result.kind = RefreshResult::Kind::refreshed;
-        journal_.finished(account, row.version, "refreshed");
-      } catch (const std::exception& e) {
-        next.version = row.version + 1;
-        result.kind = RefreshResult::Kind::refreshed_unsaved;
-        result.error = std::string("storing the new pair failed: ") + e.what();
-        journal_.finished(account, row.version, "unsaved");
-      }
-      result.credentials = std::move(next);
-      return result;
+  if (const auto* grant = std::get_if<TokenGrant>(&answer)) {
+    // A grant without a refresh_token keeps the one that was sent.
+    const db::TokenPair tokens{
+        grant->access_token,
+        grant->refresh_token.empty() ? row.refresh_token : grant->refresh_token, now,
+        now + grant->expires_in, grant->scope};
+    db::StoredCredentials next = row;
+    next.access_token = tokens.access_token;
+    next.refresh_token = tokens.refresh_token;
+    next.issued_at = tokens.issued_at;
+    next.expires_at = tokens.expires_at;
+    next.scope = tokens.scope;
+    next.state = db::CredentialState::ok;
+    next.reauthorization_reason.clear();
+    next.key_id = store_.current_key_id();
+    // Keap has rotated: the old refresh token is dead and the new pair
+    // exists only here until this commit. Nothing happens before it (no
+    // log, no use of the access token). When it fails the pair is handed
+    // back unsaved, never dropped: the caller keeps it and writes it on a
+    // fresh connection (TokenStore::save_rotated).
+    try {
+      next.version = lock.replace(tokens);
+      result.kind = RefreshResult::Kind::refreshed;
+      journal_.finished(account, row.version, "refreshed");
+    } catch (const std::exception& e) {
+      next.version = row.version + 1;
+      result.kind = RefreshResult::Kind::refreshed_unsaved;
+      result.error = std::string("storing the new pair failed: ") + e.what();
+      journal_.finished(account, row.version, "unsaved");
     }
-    case RefreshOutcome::Kind::dead_token: {
-      const auto reason = dead_token_reason(prior, row.version, outcome.reason);
-      lock.mark_reauthorization_required(reason, outcome.at);
-      journal_.finished(account, row.version, "dead");
-      result.credentials->state = db::CredentialState::reauthorization_required;
-      result.credentials->reauthorization_reason = reason;
-      result.kind = RefreshResult::Kind::reauthorization_required;
-      result.error = reason;
-      return result;
-    }
-    case RefreshOutcome::Kind::transient:
-    case RefreshOutcome::Kind::client_rejected:
-    case RefreshOutcome::Kind::rejected:
-      lock.release();
-      journal_.finished(account, row.version, outcome.may_have_rotated ? "answer_lost" : "failed");
-      result.kind = outcome.kind == RefreshOutcome::Kind::transient
-                        ? RefreshResult::Kind::transient_failure
-                    : outcome.kind == RefreshOutcome::Kind::client_rejected
-                        ? RefreshResult::Kind::client_rejected
-                        : RefreshResult::Kind::rejected;
-      result.error = outcome.reason;
-      result.may_have_rotated = outcome.may_have_rotated;
-      return result;
+    result.credentials = std::move(next);
+    return result;
   }
-  throw std::logic_error("unknown refresh outcome");
+  const auto& error = std::get<TokenError>(answer);
+  if (error.kind == TokenErrorKind::dead_refresh_token) {
+    const auto reason = dead_token_reason(prior, row.version, error.message);
+    lock.mark_reauthorization_required(reason, now);
+    journal_.finished(account, row.version, "dead");
+    result.credentials->state = db::CredentialState::reauthorization_required;
+    result.credentials->reauthorization_reason = reason;
+    result.kind = RefreshResult::Kind::reauthorization_required;
+    result.error = reason;
+    return result;
+  }
+  // Keap did not take the refresh token (or its answer is unknown): nothing changes.
+  lock.release();
+  journal_.finished(account, row.version, error.may_have_rotated ? "answer_lost" : "failed");
+  result.kind = error.kind == TokenErrorKind::bad_client_credentials
+                    ? RefreshResult::Kind::client_rejected
+                : error.kind == TokenErrorKind::rejected ? RefreshResult::Kind::rejected
+                                                         : RefreshResult::Kind::transient_failure;
+  result.error = error.message;
+  result.may_have_rotated = error.may_have_rotated;
+  return result;
 }
 
 }  // namespace keapsync::auth

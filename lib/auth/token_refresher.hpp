@@ -11,9 +11,10 @@
 #include <functional>
 #include <string>
 
-#include "auth/refresh_outcome.hpp"
 #include "auth/refresh_result.hpp"
 #include "auth/refresh_timing.hpp"
+#include "auth/token_grant.hpp"
+#include "base/clock.hpp"
 #include "config/secret.hpp"
 #include "db/credential_lock.hpp"
 #include "db/refresh_journal.hpp"
@@ -23,18 +24,21 @@ namespace keapsync::auth {
 
 class TokenRefresher {
  public:
-  // Performs the token call with the stored refresh token. It runs while the
-  // row lock is held; its own deadline (timing.token_call) ends it.
-  using RefreshFn = std::function<RefreshOutcome(const config::Secret& refresh_token)>;
+  // Performs the token call with the stored refresh token and says what
+  // Keap answered. It runs while the row lock is held; its own deadline
+  // (timing.token_call) ends it.
+  using RefreshFn = std::function<TokenResult(const config::Secret& refresh_token)>;
 
   // Throws std::invalid_argument for a timing whose waits do not nest.
-  TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal, RefreshTiming timing = {});
+  // `clock` stamps a new pair's issue time (the schedule counts from it).
+  TokenRefresher(db::TokenStore& store, db::RefreshJournal& journal, RefreshTiming timing = {},
+                 Clock clock = system_clock());
 
   // Refreshes `account` unless its pair is no longer the one of `seen_version`
   // (then it returns the newer pair without calling fn). fn is called at most
   // once, and only by the process holding the row lock with the pair of
-  // seen_version still stored: refreshed → committed (version + 1), or, when
-  // that commit fails, refreshed_unsaved with the pair; dead_token → state
+  // seen_version still stored: a grant → committed (version + 1), or, when
+  // that commit fails, refreshed_unsaved with the pair; a dead token → state
   // reauthorization_required, with the reason naming an earlier attempt whose
   // answer was lost; anything else → nothing changes. fn is not called (a
   // transient_failure) while the journal shows another attempt on the same
@@ -55,6 +59,7 @@ class TokenRefresher {
   db::TokenStore& store_;
   db::RefreshJournal& journal_;
   RefreshTiming timing_;
+  Clock clock_;
 };
 
 // How long a pair that its process could not store (refreshed_unsaved) is

@@ -111,13 +111,13 @@ TEST(TokenRefreshChild, DISABLED_Run) {
     // The crash window: Keap has answered (in reality it has rotated), and the
     // process dies before its commit.
     if (mode == Mode::crash && earlier_calls == 0) ::raise(SIGKILL);
-    const auto now = std::chrono::system_clock::now();
     if (mode == Mode::dead) {
-      return RefreshOutcome::dead_token("invalid_grant: Invalid refresh token", now);
+      return TokenResult(TokenError{TokenErrorKind::dead_refresh_token, 400, "invalid_grant",
+                                    "invalid_grant: Invalid refresh token"});
     }
-    return RefreshOutcome::refreshed({config::Secret("access-from-" + role + "-8fk2"),
-                                      config::Secret("refresh-from-" + role + "-3jq9"), now,
-                                      now + 24h, "full|ab123.infusionsoft.com"});
+    return TokenResult(TokenGrant{config::Secret("access-from-" + role + "-8fk2"),
+                                  config::Secret("refresh-from-" + role + "-3jq9"), 24h,
+                                  "full|ab123.infusionsoft.com", ""});
   };
   const auto r = refresher.refresh(kAccount, seen->version, fn,
                                    std::chrono::steady_clock::now() + kChildDeadline);

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "base/manual_clock.hpp"
 #include "support/migrated_database.hpp"
 
 namespace keapsync::auth {
@@ -29,6 +30,26 @@ TokenPair pair(const std::string& tag) {
           kNow, kNow + 24h, "full|ab123.infusionsoft.com"};
 }
 
+// What Keap's token endpoint answers, in the shapes the tests use.
+struct Answer {
+  // A grant of `p`'s tokens; its issue time is the refresher's clock.
+  static TokenResult refreshed(const TokenPair& p) {
+    return TokenGrant{p.access_token, p.refresh_token,
+                      std::chrono::duration_cast<std::chrono::seconds>(p.expires_at - p.issued_at),
+                      p.scope, ""};
+  }
+  static TokenResult dead_token(std::string message) {
+    return TokenError{TokenErrorKind::dead_refresh_token, 400, "invalid_grant", std::move(message)};
+  }
+  static TokenResult transient(std::string message, bool may_have_rotated = false) {
+    return TokenError{TokenErrorKind::transient, 0, "", std::move(message), may_have_rotated};
+  }
+  static TokenResult client_rejected(std::string message) {
+    return TokenError{TokenErrorKind::bad_client_credentials, 401, "invalid_client",
+                      std::move(message)};
+  }
+};
+
 std::chrono::steady_clock::time_point in(std::chrono::milliseconds d) {
   return std::chrono::steady_clock::now() + d;
 }
@@ -37,11 +58,12 @@ struct Fixture {
   testing::MigratedDatabase db;
   TokenStore store{db.conn(), TokenCipher::from_key_material(std::string(64, 'a'))};
   db::RefreshJournal journal{db.url()};
-  TokenRefresher refresher{store, journal};
+  ManualClock clock{kNow};
+  TokenRefresher refresher{store, journal, {}, clock.clock()};
   int calls = 0;
   std::string seen_refresh_token;
 
-  TokenRefresher::RefreshFn answer(RefreshOutcome outcome) {
+  TokenRefresher::RefreshFn answer(TokenResult outcome) {
     return [this, outcome](const config::Secret& refresh_token) {
       ++calls;
       seen_refresh_token = refresh_token.reveal();
@@ -53,11 +75,8 @@ struct Fixture {
 TEST(TokenRefresher, SuccessCommitsTheNewPairBeforeReturningIt) {
   Fixture f;
   f.store.save("shop", pair("v1"));
-  auto fresh = pair("v2");
-  fresh.issued_at = kNow + 1h;
-  fresh.expires_at = kNow + 25h;
-  const auto r =
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(fresh)), in(10s));
+  f.clock.set(kNow + 1h);  // Keap answers an hour after the first pair
+  const auto r = f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind);
   EXPECT_TRUE(r.called_token_endpoint);
   EXPECT_EQ(f.calls, 1);
@@ -79,8 +98,7 @@ TEST(TokenRefresher, ANewerVersionIsReturnedWithoutACall) {
   Fixture f;
   f.store.save("shop", pair("v1"));
   f.store.save("shop", pair("v2"));  // a sibling (or `keapsync auth`) got there first
-  const auto r =
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  const auto r = f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("x"))), in(10s));
   EXPECT_EQ(r.kind, Kind::refreshed_by_sibling);
   EXPECT_EQ(f.calls, 0);
   EXPECT_FALSE(r.called_token_endpoint);
@@ -92,8 +110,8 @@ TEST(TokenRefresher, ARejectedClientLeavesThePairAsItWas) {
   Fixture f;
   f.store.save("shop", pair("v1"));
   const auto before = f.db.scalar("SELECT t.*::text FROM keapsync.credentials t");
-  const auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::client_rejected("invalid_client")), in(10s));
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(Answer::client_rejected("invalid_client")), in(10s));
   EXPECT_EQ(r.kind, Kind::client_rejected);
   EXPECT_EQ(r.error, "invalid_client");
   // Keap did not take the refresh token: it stays, and the account is not marked dead.
@@ -104,14 +122,14 @@ TEST(TokenRefresher, TransientFailureLeavesEverythingAsItWas) {
   Fixture f;
   f.store.save("shop", pair("v1"));
   const auto before = f.db.scalar("SELECT t.*::text FROM keapsync.credentials t");
-  const auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::transient("token endpoint: 503")), in(10s));
+  const auto r =
+      f.refresher.refresh("shop", 1, f.answer(Answer::transient("token endpoint: 503")), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure);
   EXPECT_EQ(r.error, "token endpoint: 503");
   EXPECT_EQ(f.db.scalar("SELECT t.*::text FROM keapsync.credentials t"), before);
   // The lock is gone with the transaction: the next attempt proceeds.
   const auto again =
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+      f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(again.kind, Kind::refreshed);
   EXPECT_EQ(f.calls, 2);
 }
@@ -121,43 +139,39 @@ TEST(TokenRefresher, ACallbackThatThrowsRollsBack) {
   f.store.save("shop", pair("v1"));
   EXPECT_THROW(
       f.refresher.refresh(
-          "shop", 1,
-          [](const config::Secret&) -> RefreshOutcome { throw std::runtime_error("boom"); },
+          "shop", 1, [](const config::Secret&) -> TokenResult { throw std::runtime_error("boom"); },
           in(10s)),
       std::runtime_error);
   EXPECT_EQ(f.store.read("shop")->version, 1);
-  EXPECT_EQ(
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s)).kind,
-      Kind::refreshed);
+  EXPECT_EQ(f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s)).kind,
+            Kind::refreshed);
 }
 
 TEST(TokenRefresher, DeadTokenRequiresReauthorizationAndStopsFurtherCalls) {
   Fixture f;
   f.store.save("shop", pair("v1"));
   const auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant: Invalid refresh token", kNow)),
-      in(10s));
+      "shop", 1, f.answer(Answer::dead_token("invalid_grant: Invalid refresh token")), in(10s));
   EXPECT_EQ(r.kind, Kind::reauthorization_required);
   EXPECT_EQ(f.store.read("shop")->state, CredentialState::reauthorization_required);
   EXPECT_EQ(f.store.read("shop")->reauthorization_reason, "invalid_grant: Invalid refresh token");
   const auto again =
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+      f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(again.kind, Kind::reauthorization_required);
   EXPECT_EQ(again.error, "invalid_grant: Invalid refresh token");
   EXPECT_EQ(f.calls, 1);
   // A new authorization ends it.
   f.store.save("shop", pair("auth"));
-  EXPECT_EQ(
-      f.refresher.refresh("shop", 2, f.answer(RefreshOutcome::refreshed(pair("v3"))), in(10s)).kind,
-      Kind::refreshed);
+  EXPECT_EQ(f.refresher.refresh("shop", 2, f.answer(Answer::refreshed(pair("v3"))), in(10s)).kind,
+            Kind::refreshed);
 }
 
 TEST(TokenRefresher, NoRowOrNoRefreshTokenMeansNoCredentials) {
   Fixture f;
-  auto r = f.refresher.refresh("shop", 0, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  auto r = f.refresher.refresh("shop", 0, f.answer(Answer::refreshed(pair("x"))), in(10s));
   EXPECT_EQ(r.kind, Kind::no_credentials);
   f.db.scalar("INSERT INTO keapsync.credentials (account) VALUES ('bare') RETURNING 1");
-  r = f.refresher.refresh("bare", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  r = f.refresher.refresh("bare", 1, f.answer(Answer::refreshed(pair("x"))), in(10s));
   EXPECT_EQ(r.kind, Kind::no_credentials);
   EXPECT_EQ(f.calls, 0);
 }
@@ -174,8 +188,7 @@ TEST(TokenRefresher, AWaiterWhoseDeadlinePassesNeverCallsTheEndpoint) {
   holder.exec("SELECT 1 FROM keapsync.credentials WHERE account = 'shop' FOR UPDATE");
 
   const auto started = std::chrono::steady_clock::now();
-  const auto r =
-      impatient.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(550ms));
+  const auto r = impatient.refresh("shop", 1, f.answer(Answer::refreshed(pair("x"))), in(550ms));
   const auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.kind, Kind::timed_out) << to_string(r.kind);
   EXPECT_EQ(f.calls, 0);
@@ -210,8 +223,7 @@ TEST(TokenRefresher, AWaiterTakesTheSiblingsPairWhenTheLockIsReleased) {
     sibling.replace(holder, "shop", pair("sibling"), 1);
     holder.commit();
   });
-  const auto r =
-      f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("x"))), in(10s));
+  const auto r = f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("x"))), in(10s));
   release.join();
   EXPECT_EQ(r.kind, Kind::refreshed_by_sibling) << to_string(r.kind);
   EXPECT_EQ(f.calls, 0);
@@ -235,7 +247,7 @@ TEST(TokenRefresher, TheAttemptIsDurableBeforeTheRefreshTokenLeaves) {
                   " WHERE account = 'shop'")[0][0]
                 .as<std::string>();
         tx.commit();
-        return RefreshOutcome::refreshed(pair("v2"));
+        return Answer::refreshed(pair("v2"));
       },
       in(10s));
   EXPECT_EQ(r.kind, Kind::refreshed);
@@ -254,7 +266,7 @@ TEST(TokenRefresher, APairWhoseCommitFailsIsHandedBackAndStoredLater) {
       [&](const config::Secret&) {
         pqxx::nontransaction(*admin).exec("SELECT pg_terminate_backend(" + std::to_string(pid) +
                                           ")");
-        return RefreshOutcome::refreshed(pair("v2"));
+        return Answer::refreshed(pair("v2"));
       },
       in(10s));
   ASSERT_EQ(r.kind, Kind::refreshed_unsaved) << to_string(r.kind) << " " << r.error;
@@ -285,14 +297,12 @@ TEST(TokenRefresher, ADeadTokenAfterALostAnswerSaysWhereItWent) {
   Fixture f;
   f.store.save("shop", pair("v1"));
   auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::transient("connection closed after the request", true)),
-      in(10s));
+      "shop", 1, f.answer(Answer::transient("connection closed after the request", true)), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure);
   EXPECT_TRUE(r.may_have_rotated);
   EXPECT_EQ(f.db.scalar("SELECT outcome FROM keapsync.refresh_attempt"), "answer_lost");
   r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant: Invalid refresh token", kNow)),
-      in(10s));
+      "shop", 1, f.answer(Answer::dead_token("invalid_grant: Invalid refresh token")), in(10s));
   EXPECT_EQ(r.kind, Kind::reauthorization_required);
   EXPECT_NE(r.error.find("whose answer was lost"), std::string::npos) << r.error;
   EXPECT_EQ(f.store.read("shop")->reauthorization_reason, r.error);
@@ -303,8 +313,7 @@ TEST(TokenRefresher, ADeadTokenAfterAnAttemptThatNeverFinishedSaysSo) {
   f.store.save("shop", pair("v1"));
   f.journal.started("shop", 1);  // then the process was killed
   // While that attempt may still be answered and stored, its token is not sent again.
-  auto r = f.refresher.refresh(
-      "shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)), in(10s));
+  auto r = f.refresher.refresh("shop", 1, f.answer(Answer::dead_token("invalid_grant")), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
   EXPECT_FALSE(r.called_token_endpoint);
   EXPECT_EQ(f.calls, 0);
@@ -312,8 +321,7 @@ TEST(TokenRefresher, ADeadTokenAfterAnAttemptThatNeverFinishedSaysSo) {
   f.db.scalar(
       "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '76 seconds'"
       " RETURNING 1");
-  r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::dead_token("invalid_grant", kNow)),
-                          in(10s));
+  r = f.refresher.refresh("shop", 1, f.answer(Answer::dead_token("invalid_grant")), in(10s));
   EXPECT_EQ(f.calls, 1);
   EXPECT_NE(r.error.find("never finished"), std::string::npos) << r.error;
   // An unexplained dead token (no earlier attempt on this pair) is reported as Keap said it.
@@ -344,13 +352,13 @@ TEST(TokenRefresher, APairWaitingUnsavedInAnotherProcessIsLeftToIt) {
   f.db.scalar(
       "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '2 minutes'"
       " RETURNING 1");
-  auto r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+  auto r = f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(r.kind, Kind::transient_failure) << to_string(r.kind);
   EXPECT_EQ(f.calls, 0);
   f.db.scalar(
       "UPDATE keapsync.refresh_attempt SET started_at = started_at - interval '4 minutes'"
       " RETURNING 1");
-  r = f.refresher.refresh("shop", 1, f.answer(RefreshOutcome::refreshed(pair("v2"))), in(10s));
+  r = f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s));
   EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind);
   EXPECT_EQ(f.calls, 1);
 }
