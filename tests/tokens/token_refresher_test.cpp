@@ -363,5 +363,29 @@ TEST(TokenRefresher, APairWaitingUnsavedInAnotherProcessIsLeftToIt) {
   EXPECT_EQ(f.calls, 1);
 }
 
+TEST(TokenRefresher, AJournalConnectionTheServerEndedIsReplacedBeforeTheCall) {
+  // A refresh comes about once a day: the journal's connection may have been
+  // ended meanwhile (idle_session_timeout, a restart), and the refresh must
+  // not fail on it.
+  Fixture f;
+  f.store.save("shop", pair("v1"));
+  ASSERT_EQ(f.refresher.refresh("shop", 1, f.answer(Answer::refreshed(pair("v2"))), in(10s)).kind,
+            Kind::refreshed);
+  auto admin = f.db.connect();
+  pqxx::nontransaction(*admin).exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + f.db.name() +
+      "' AND pid NOT IN (pg_backend_pid(), " + std::to_string(f.store.connection().backendpid()) +
+      ")");
+  for (int i = 0; i < 500; ++i) {  // until the ended sessions are gone (no event to await)
+    const auto left = pqxx::nontransaction(*admin).exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + f.db.name() + "'");
+    if (left[0][0].as<int>() <= 2) break;
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto r = f.refresher.refresh("shop", 2, f.answer(Answer::refreshed(pair("v3"))), in(10s));
+  EXPECT_EQ(r.kind, Kind::refreshed) << to_string(r.kind) << " " << r.error;
+  EXPECT_EQ(f.calls, 2);
+}
+
 }  // namespace
 }  // namespace keapsync::auth
