@@ -31,6 +31,7 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using keap::ApiOutcome;
 using keap::ErrorClass;
 using keap::KeapApi;
 using keap::KeapRequest;
@@ -134,6 +135,33 @@ class OAuthCredentialsTest : public ::testing::Test {
   std::int64_t stored_version() {
     db::TokenStore store(db.conn(), std::nullopt, {});
     return store.read("shop").value().version;
+  }
+
+  // Makes the proactive refresh due and ends every session of the test
+  // database while Keap's (late) answer is on its way; the API call made then.
+  ApiOutcome refresh_during_an_outage(KeapApi& api) {
+    // Keap rotates at once but answers late; meanwhile every session of ours ends.
+    EXPECT_EQ(sandbox_call("POST", "/_sandbox/faults", R"({"token_delay_ms":1500})").status, 200);
+    std::thread outage([&] {
+      auto admin = db.connect();
+      for (int i = 0; i < 2000; ++i) {
+        pqxx::nontransaction tx(*admin);
+        // The attempt is on record, so the request is about to leave or has left.
+        if (tx.exec("SELECT 1 FROM keapsync.refresh_attempt WHERE finished_at IS NULL").size() ==
+            1) {
+          tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                  db.name() + "' AND pid <> pg_backend_pid()");
+          return;
+        }
+        std::this_thread::sleep_for(5ms);  // polling the database: no event exists for it
+      }
+      ADD_FAILURE() << "the refresh never started";
+    });
+    clock.advance(50min);  // the proactive refresh is due
+    auto during = run(api.call(kList));
+    outage.join();
+    EXPECT_EQ(sandbox_call("POST", "/_sandbox/faults", "{}").status, 200);
+    return during;
   }
 
   // A pair the test makes up, stored as `keapsync auth` would, issued 50 min
@@ -265,25 +293,7 @@ TEST_F(OAuthCredentialsTest, ThePairSurvivesTheDatabaseDroppingDuringTheTokenCal
   credentials.observe_refreshes([&](std::string_view r) { refreshes.emplace_back(r); });
   ASSERT_TRUE(run(api.call(kList)).ok());
 
-  // Keap rotates at once but answers late; meanwhile every session of ours ends.
-  ASSERT_EQ(sandbox_call("POST", "/_sandbox/faults", R"({"token_delay_ms":1500})").status, 200);
-  std::thread outage([&] {
-    auto admin = db.connect();
-    for (int i = 0; i < 2000; ++i) {
-      pqxx::nontransaction tx(*admin);
-      // The attempt is on record, so the request is about to leave or has left.
-      if (tx.exec("SELECT 1 FROM keapsync.refresh_attempt WHERE finished_at IS NULL").size() == 1) {
-        tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
-                db.name() + "' AND pid <> pg_backend_pid()");
-        return;
-      }
-      std::this_thread::sleep_for(5ms);  // polling the database: no event exists for it
-    }
-    ADD_FAILURE() << "the refresh never started";
-  });
-  clock.advance(50min);  // the proactive refresh is due
-  const auto during = run(api.call(kList));
-  outage.join();
+  const auto during = refresh_during_an_outage(api);
   ASSERT_TRUE(during.ok()) << during.error.message;  // sent with the new, unsaved token
   EXPECT_EQ(refreshes, std::vector<std::string>{"refreshed_unsaved"});
   EXPECT_TRUE(credentials.status().unsaved);
@@ -291,7 +301,6 @@ TEST_F(OAuthCredentialsTest, ThePairSurvivesTheDatabaseDroppingDuringTheTokenCal
 
   // The next refresh stores the kept pair first, then refreshes from it: Keap
   // accepts its refresh token, so nothing was lost.
-  ASSERT_EQ(sandbox_call("POST", "/_sandbox/faults", "{}").status, 200);
   clock.advance(50min);
   const auto after = run(api.call(kList));
   ASSERT_TRUE(after.ok()) << after.error.message;
@@ -447,6 +456,38 @@ TEST_F(TokenEndpointTest, ARejectedClientIsTriedAgainHourlyEvenWithTheSameSecret
   EXPECT_EQ(token_bodies().size(), 2u);
   EXPECT_EQ(credentials->state(), AccountState::ok);
   EXPECT_EQ(refreshes, (std::vector<std::string>{"credentials_rejected", "refreshed"}));
+}
+
+TEST_F(OAuthCredentialsTest, AnUnsavedPairIsStoredWhenTheDaemonStops) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  OAuthCredentials credentials(io.get_executor(), "shop", pool, {}, *oauth, clock.clock(), logger);
+  KeapApi api(*client, http::Url::parse(origin() + "/crm"), credentials, limiter, clock.clock(),
+              logger);
+  ASSERT_TRUE(run(api.call(kList)).ok());
+  ASSERT_TRUE(refresh_during_an_outage(api).ok());
+  ASSERT_TRUE(credentials.status().unsaved);
+  // SIGTERM right away (before run()'s next write): the pair is written on the way out.
+  bool stopped = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await credentials.run();
+        stopped = true;
+      },
+      asio::detached);
+  credentials.stop();
+  io.run_for(20s);
+  io.restart();
+  EXPECT_TRUE(stopped);
+  EXPECT_FALSE(credentials.status().unsaved);
+  EXPECT_EQ(db.scalar("SELECT version || ' ' || state FROM keapsync.credentials"), "2 ok");
+  // It is the pair Keap issued last: its refresh token works.
+  clock.advance(50min);
+  OAuthCredentials next(io.get_executor(), "shop", pool, {}, *oauth, clock.clock(), logger);
+  KeapApi api2(*client, http::Url::parse(origin() + "/crm"), next, limiter, clock.clock(), logger);
+  ASSERT_TRUE(run(api2.call(kList)).ok());
+  EXPECT_EQ(answered("POST /token", 400), 0);
+  EXPECT_EQ(answered("POST /token", 200), 3);
 }
 
 }  // namespace
