@@ -91,10 +91,11 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
     const auto now = std::chrono::system_clock::now();
     for (auto& [name, p] : parts) {
       const auto state = account_state(p.credentials->state(), p.limiter->paused_until() > now);
+      const auto token = p.oauth_credentials != nullptr
+                             ? std::optional(p.oauth_credentials->status())
+                             : std::nullopt;
       health.set_account(name, state,
-                         p.oauth_credentials != nullptr && !auth::is_usable(state)
-                             ? p.oauth_credentials->status().reason
-                             : std::string());
+                         token && !auth::is_usable(state) ? token->reason : std::string());
       metrics.set_account_state(name, state);
       auto& limiter = *p.limiter;
       metrics.rate_limit_remaining.set({name, "product_throttle_minute"},
@@ -104,17 +105,16 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
       metrics.rate_limit_remaining.set({name, "product_quota_day"},
                                        static_cast<double>(std::max<std::int64_t>(
                                            0, limiter.daily_limit() - limiter.daily_used())));
-      if (p.oauth_credentials != nullptr) {
-        const auto token = p.oauth_credentials->status();
+      if (token) {
         const auto seconds = [](TimePoint t) {
           return std::chrono::duration<double>(t.time_since_epoch()).count();
         };
-        if (token.expires_at) metrics.token_expiry.set({name}, seconds(*token.expires_at));
-        if (token.last_refresh)
-          metrics.token_last_refresh.set({name}, seconds(*token.last_refresh));
-        if (token.next_refresh)
-          metrics.token_next_refresh.set({name}, seconds(*token.next_refresh));
-        metrics.token_unsaved.set({name}, token.unsaved ? 1 : 0);
+        if (token->expires_at) metrics.token_expiry.set({name}, seconds(*token->expires_at));
+        if (token->last_refresh)
+          metrics.token_last_refresh.set({name}, seconds(*token->last_refresh));
+        if (token->next_refresh)
+          metrics.token_next_refresh.set({name}, seconds(*token->next_refresh));
+        metrics.token_unsaved.set({name}, token->unsaved ? 1 : 0);
       }
     }
     for (const auto& [account, counts] : dispatcher.stats().rows) {

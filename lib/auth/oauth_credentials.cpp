@@ -90,7 +90,7 @@ OAuthStatus OAuthCredentials::status() const {
       !current_->reauthorization_reason.empty()) {
     s.reason = current_->reauthorization_reason;
   }
-  s.expires_at = expires_at();
+  if (current_) s.expires_at = current_->expires_at;
   s.last_refresh = last_refresh_;
   if (schedule_.next_attempt_at() != TimePoint::max()) s.next_refresh = schedule_.next_attempt_at();
   s.unsaved = unsaved_.has_value();
@@ -120,11 +120,6 @@ void OAuthCredentials::recheck_client_secret() {
   rejected_since_ = now;
   logger_.info(changed ? "client_secret_file changed: refreshing with the new secret"
                        : "trying the rejected client credentials once more");
-}
-
-std::optional<TimePoint> OAuthCredentials::expires_at() const {
-  if (!current_) return std::nullopt;
-  return current_->expires_at;
 }
 
 void OAuthCredentials::adopt(const db::StoredCredentials& stored) {
@@ -346,10 +341,7 @@ void OAuthCredentials::settle(const RefreshResult& result) {
 
 asio::awaitable<void> OAuthCredentials::refresh() {
   if (refreshing_) {  // another coroutine refreshes: wait until it has ended
-    while (refreshing_) {
-      boost::system::error_code ec;
-      co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    co_await refresh_ended();
     co_return;
   }
   if (stopped_) co_return;  // shutting down: no new token call
@@ -440,21 +432,14 @@ asio::awaitable<void> OAuthCredentials::run() {
     }
     wait = std::clamp(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(100)),
                       std::chrono::steady_clock::duration(kBlockedRecheck));
-    ticker_.expires_after(wait);
-    boost::system::error_code ec;
-    co_await ticker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await sleep(wait);
   }
   // Stopping: a refresh in flight ends by its deadline; a pair it (or an
   // earlier one) could not store is written now, or it would be lost.
-  while (refreshing_) {
-    boost::system::error_code ec;
-    co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  co_await refresh_ended();
   for (int attempt = 0; unsaved_ && attempt < kSavesAtStop; ++attempt) {
     if (co_await save_unsaved()) break;
-    ticker_.expires_after(std::chrono::seconds(1));
-    boost::system::error_code ec;
-    co_await ticker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await sleep(std::chrono::seconds(1));
   }
   if (unsaved_) {
     logger_.error(
@@ -462,6 +447,19 @@ asio::awaitable<void> OAuthCredentials::run() {
         "keapsync auth --account " +
         account_ + " after the restart");
   }
+}
+
+asio::awaitable<void> OAuthCredentials::refresh_ended() {
+  while (refreshing_) {
+    boost::system::error_code ec;
+    co_await refreshed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> OAuthCredentials::sleep(std::chrono::steady_clock::duration d) {
+  ticker_.expires_after(d);
+  boost::system::error_code ec;  // cancelled by stop(): wake at once
+  co_await ticker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
 void OAuthCredentials::stop() {

@@ -58,7 +58,6 @@ class OAuthCredentials final : public Credentials {
   boost::asio::awaitable<void> run();
   void stop();
 
-  std::optional<TimePoint> expires_at() const;
   OAuthStatus status() const;
 
   // Called after every refresh attempt with its result (the metrics hook): "refreshed",
@@ -79,6 +78,10 @@ class OAuthCredentials final : public Credentials {
   // lifts the block (checked at most every kSecretRecheck of the clock).
   void recheck_client_secret();
   void report_block(const std::string& message, const std::string& error);
+  // Returns once no refresh is in flight.
+  boost::asio::awaitable<void> refresh_ended();
+  // run()'s pause; stop() ends it early.
+  boost::asio::awaitable<void> sleep(std::chrono::steady_clock::duration d);
 
   boost::asio::any_io_executor executor_;
   std::string account_;

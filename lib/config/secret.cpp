@@ -35,7 +35,9 @@ void register_secret(const std::string& value, bool pin) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   if (std::find(r.pinned.begin(), r.pinned.end(), value) != r.pinned.end()) return;
-  // Seen again: in use, so it moves to the newest end (or into the pinned ones).
+  // Seen again: in use, so it moves to the newest end (or into the pinned
+  // ones). The usual case, the header of the current token, is already there.
+  if (!pin && !r.values.empty() && r.values.back() == value) return;
   if (const auto it = std::find(r.values.begin(), r.values.end(), value); it != r.values.end())
     r.values.erase(it);
   if (pin) {
