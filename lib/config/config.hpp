@@ -34,11 +34,11 @@ struct WorkerConfig {
   Duration poll_interval = std::chrono::seconds(5);  // safety net for lost NOTIFYs
   int max_attempts = 15;                             // then the row goes dead
   Duration shutdown_timeout = std::chrono::seconds(30);
-  Duration lease_duration = std::chrono::minutes(5);  // a claimed contact's lease
-  int batch_size = 50;                                // contacts per claim
-  int max_rows_per_contact = 100;                     // rows coalesced into one call
-  Duration retry_initial = std::chrono::seconds(10);  // first backoff cap
-  Duration retry_max = std::chrono::hours(1);         // backoff ceiling
+  Duration lease_duration = std::chrono::seconds(30);  // a claimed contact's lease
+  int batch_size = 50;                                 // contacts per claim
+  int max_rows_per_contact = 100;                      // rows coalesced into one call
+  Duration retry_initial = std::chrono::seconds(10);   // first backoff cap
+  Duration retry_max = std::chrono::hours(1);          // backoff ceiling
 
   bool operator==(const WorkerConfig&) const = default;
 };

@@ -427,8 +427,9 @@ Config read_config(const YAML::Node& root, Reader& r) {
     r.integer(worker, "max_attempts", "worker.max_attempts", w.max_attempts, 1, 1000);
     r.duration(worker, "shutdown_timeout", "worker.shutdown_timeout", w.shutdown_timeout,
                std::chrono::seconds(1));
+    // Half a lease bounds each Keap call; below 4 s that leaves too little.
     r.duration(worker, "lease_duration", "worker.lease_duration", w.lease_duration,
-               std::chrono::seconds(10));
+               std::chrono::seconds(4));
     r.integer(worker, "batch_size", "worker.batch_size", w.batch_size, 1, 10000);
     r.integer(worker, "max_rows_per_contact", "worker.max_rows_per_contact", w.max_rows_per_contact,
               1, 10000);

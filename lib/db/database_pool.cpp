@@ -23,7 +23,14 @@ std::unique_ptr<pqxx::connection> DatabasePool::acquire() {
       if (idle_and_alive(*conn)) return conn;
     }
   }
-  return std::make_unique<pqxx::connection>(url_);
+  auto conn = std::make_unique<pqxx::connection>(url_);
+  // No statement of the daemon waits for ever: not on a row a shop
+  // transaction holds, not on a slow server, not inside a forgotten
+  // transaction. Statements that must wait longer say so with SET LOCAL.
+  pqxx::nontransaction(*conn).exec(
+      "SET lock_timeout = '5s'; SET statement_timeout = '30s';"
+      " SET idle_in_transaction_session_timeout = '60s'");
+  return conn;
 }
 
 void DatabasePool::give_back(std::unique_ptr<pqxx::connection> conn) {

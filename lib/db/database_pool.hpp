@@ -21,13 +21,16 @@ namespace keapsync::db {
 class DatabasePool {
  public:
   // `threads` blocking calls run at once; connections are opened lazily and
-  // reopened when broken.
+  // reopened when broken. Each session has lock_timeout 5 s, statement_timeout
+  // 30 s and idle_in_transaction_session_timeout 60 s.
   DatabasePool(std::string url, int threads);
   ~DatabasePool();
   DatabasePool(const DatabasePool&) = delete;
   DatabasePool& operator=(const DatabasePool&) = delete;
 
-  // co_await pool.run([](pqxx::connection& c) { return ...; });
+  // co_await pool.run([&](pqxx::connection& c) { return ...; });
+  // Capture by reference only: GCC 12 destroys a lambda temporary of a
+  // co_await expression twice, which frees by-value captures twice.
   // Exceptions of `fn` (a lost database) reach the caller; the connection is
   // then dropped and the next call reconnects.
   template <typename Fn>

@@ -2,9 +2,10 @@
 // indexes on free and held lanes) is explained in docs/outbox.md.
 #include "db/outbox_repository.hpp"
 
-#include "db/contact_map_repository.hpp"
-
+#include <algorithm>
 #include <pqxx/pqxx>
+
+#include "db/contact_map_repository.hpp"
 
 namespace keapsync::db {
 namespace {
@@ -45,35 +46,45 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
   return f.as<std::string>();
 }
 
-// Locks the contact's lane if `token` still holds it.
-bool lock_lane(pqxx::work& tx, const ClaimedContact& c) {
-  return !tx.exec_params(
-                "SELECT 1 FROM keapsync.lane WHERE account = $1 AND contact_ref = $2"
-                " AND lease_token = $3 FOR UPDATE",
-                c.account, c.contact_ref, c.lease_token)
-              .empty();
+enum class LaneLock { held, lost, busy };
+
+// Locks the contact's lane if `token` still holds it, without waiting: a shop
+// transaction whose insert touched the lane holds it until it commits.
+LaneLock lock_lane(pqxx::work& tx, const ClaimedContact& c) {
+  try {
+    return tx.exec_params(
+                 "SELECT 1 FROM keapsync.lane WHERE account = $1 AND contact_ref = $2"
+                 " AND lease_token = $3 FOR UPDATE NOWAIT",
+                 c.account, c.contact_ref, c.lease_token)
+                   .empty()
+               ? LaneLock::lost
+               : LaneLock::held;
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "55P03") return LaneLock::busy;  // lock_not_available
+    throw;
+  }
 }
 
 }  // namespace
 
-std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o, Timestamp now) {
+std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
   pqxx::work tx(conn_);
   // Expired leases and elapsed retry waits become free lanes again.
-  tx.exec_params(
+  tx.exec(
       "UPDATE keapsync.lane l SET lease_until = NULL, leased_by = NULL, lease_token = NULL"
       " FROM (SELECT account, contact_ref FROM keapsync.lane"
-      "       WHERE lease_until <= keapsync.us_to_ts($1) FOR UPDATE SKIP LOCKED) due"
-      " WHERE l.account = due.account AND l.contact_ref = due.contact_ref",
-      to_micros(now));
+      "       WHERE lease_until <= clock_timestamp() FOR UPDATE SKIP LOCKED) due"
+      " WHERE l.account = due.account AND l.contact_ref = due.contact_ref");
   const pqxx::result lanes = tx.exec_params(
       "WITH picked AS ("
       "  SELECT account, contact_ref FROM keapsync.lane WHERE lease_until IS NULL"
       "  ORDER BY first_id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-      " UPDATE keapsync.lane l SET lease_until = keapsync.us_to_ts($2), leased_by = $3,"
+      " UPDATE keapsync.lane l"
+      " SET lease_until = clock_timestamp() + $2 * interval '1 millisecond', leased_by = $3,"
       "   lease_token = nextval('keapsync.lease_token_seq')"
       " FROM picked WHERE l.account = picked.account AND l.contact_ref = picked.contact_ref"
       " RETURNING l.account, l.contact_ref",
-      o.max_contacts, to_micros(now + o.lease), o.worker);
+      o.max_contacts, static_cast<std::int64_t>(o.lease.count()), o.worker);
   if (lanes.empty()) {
     tx.commit();
     return {};
@@ -113,16 +124,22 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o, Times
   // Lanes without rows are settled at once so they vanish (or free up).
   std::erase_if(contacts, [&](const ClaimedContact& c) {
     if (!c.rows.empty()) return false;
-    settle(c, {}, now);
+    settle(c, {});
     return true;
   });
   return contacts;
 }
 
-SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement& s, Timestamp now) {
+SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement& s) {
   pqxx::work tx(conn_);
-  if (!lock_lane(tx, c)) return SettleResult::lease_lost;
-  const auto now_us = to_micros(now);
+  switch (lock_lane(tx, c)) {
+    case LaneLock::held:
+      break;
+    case LaneLock::lost:
+      return SettleResult::lease_lost;
+    case LaneLock::busy:
+      return SettleResult::busy;
+  }
   if (!s.delivered.empty()) {
     tx.exec_params(
         "DELETE FROM keapsync.outbox WHERE id = ANY($1::bigint[]) AND account = $2"
@@ -132,16 +149,16 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
   for (const auto& [id, reason] : s.dead) {
     tx.exec_params(
         "UPDATE keapsync.outbox SET state = 'dead', attempts = attempts + 1, last_error = $2,"
-        " last_attempt_at = keapsync.us_to_ts($3), dead_at = keapsync.us_to_ts($3)"
+        " last_attempt_at = now(), dead_at = now()"
         " WHERE id = $1 AND state = 'pending'",
-        id, reason, now_us);
+        id, reason);
   }
   if (!s.retry.empty()) {
     tx.exec_params(
-        "UPDATE keapsync.outbox SET attempts = attempts + $4, last_error = $2,"
-        " last_attempt_at = keapsync.us_to_ts($3)"
+        "UPDATE keapsync.outbox SET attempts = attempts + $3, last_error = $2,"
+        " last_attempt_at = now()"
         " WHERE id = ANY($1::bigint[]) AND state = 'pending'",
-        id_array(s.retry), s.retry_error, now_us, s.count_attempt ? 1 : 0);
+        id_array(s.retry), s.retry_error, s.count_attempt ? 1 : 0);
   }
   if (s.keap_id_change == Settlement::KeapId::learned) {
     remember_keap_id(tx, c.account, c.contact_ref, s.keap_id);
@@ -159,9 +176,11 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
                    c.contact_ref);
   } else if (!s.retry.empty()) {
     tx.exec_params(
-        "UPDATE keapsync.lane SET first_id = $3, lease_until = keapsync.us_to_ts($4),"
+        "UPDATE keapsync.lane SET first_id = $3,"
+        " lease_until = clock_timestamp() + $4 * interval '1 millisecond',"
         " leased_by = NULL, lease_token = NULL WHERE account = $1 AND contact_ref = $2",
-        c.account, c.contact_ref, first[0][0].as<std::int64_t>(), to_micros(s.retry_at));
+        c.account, c.contact_ref, first[0][0].as<std::int64_t>(),
+        static_cast<std::int64_t>(std::max<std::int64_t>(0, s.retry_after.count())));
   } else {
     tx.exec_params(
         "UPDATE keapsync.lane SET first_id = $3, lease_until = NULL, leased_by = NULL,"
@@ -181,47 +200,66 @@ std::vector<std::int64_t> row_ids(const ClaimedContact& c) {
 }
 }  // namespace
 
-SettleResult OutboxRepository::ack(const ClaimedContact& c, Timestamp now) {
+SettleResult OutboxRepository::ack(const ClaimedContact& c) {
   Settlement s;
   s.delivered = row_ids(c);
-  return settle(c, s, now);
+  return settle(c, s);
 }
 
 SettleResult OutboxRepository::retry(const ClaimedContact& c, const std::string& error,
-                                     Timestamp retry_at, Timestamp now) {
+                                     std::chrono::milliseconds retry_after) {
   Settlement s;
   s.retry = row_ids(c);
   s.retry_error = error;
-  s.retry_at = retry_at;
-  return settle(c, s, now);
+  s.retry_after = retry_after;
+  return settle(c, s);
 }
 
-SettleResult OutboxRepository::dead(const ClaimedContact& c, const std::string& reason,
-                                    Timestamp now) {
+SettleResult OutboxRepository::dead(const ClaimedContact& c, const std::string& reason) {
   Settlement s;
   for (const auto id : row_ids(c))
     s.dead.emplace_back(id, reason);
-  return settle(c, s, now);
+  return settle(c, s);
 }
 
-SettleResult OutboxRepository::release(const ClaimedContact& c) {
+LeaseRenewal OutboxRepository::renew(const std::vector<std::int64_t>& tokens,
+                                     std::chrono::milliseconds lease) {
+  LeaseRenewal out;
+  if (tokens.empty()) return out;
   pqxx::work tx(conn_);
-  const auto r = tx.exec_params(
-      "UPDATE keapsync.lane SET lease_until = NULL, leased_by = NULL, lease_token = NULL"
-      " WHERE account = $1 AND contact_ref = $2 AND lease_token = $3",
-      c.account, c.contact_ref, c.lease_token);
+  const auto held =
+      tx.exec_params("SELECT lease_token FROM keapsync.lane WHERE lease_token = ANY($1::bigint[])",
+                     id_array(tokens));
+  const auto renewed = tx.exec_params(
+      "UPDATE keapsync.lane l SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'"
+      " FROM (SELECT account, contact_ref FROM keapsync.lane"
+      "       WHERE lease_token = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED) mine"
+      " WHERE l.account = mine.account AND l.contact_ref = mine.contact_ref"
+      " RETURNING l.lease_token",
+      id_array(tokens), static_cast<std::int64_t>(lease.count()));
   tx.commit();
-  return r.affected_rows() == 1 ? SettleResult::settled : SettleResult::lease_lost;
+  std::vector<std::int64_t> present;
+  for (const auto& row : held)
+    present.push_back(row[0].as<std::int64_t>());
+  for (const auto& row : renewed)
+    out.renewed.push_back(row[0].as<std::int64_t>());
+  for (const auto t : tokens) {
+    if (std::find(present.begin(), present.end(), t) == present.end()) out.lost.push_back(t);
+  }
+  return out;
 }
 
-SettleResult OutboxRepository::extend(const ClaimedContact& c, Timestamp lease_until) {
+std::int64_t OutboxRepository::release(const std::vector<std::int64_t>& tokens) {
+  if (tokens.empty()) return 0;
   pqxx::work tx(conn_);
   const auto r = tx.exec_params(
-      "UPDATE keapsync.lane SET lease_until = keapsync.us_to_ts($4)"
-      " WHERE account = $1 AND contact_ref = $2 AND lease_token = $3",
-      c.account, c.contact_ref, c.lease_token, to_micros(lease_until));
+      "UPDATE keapsync.lane l SET lease_until = NULL, leased_by = NULL, lease_token = NULL"
+      " FROM (SELECT account, contact_ref FROM keapsync.lane"
+      "       WHERE lease_token = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED) mine"
+      " WHERE l.account = mine.account AND l.contact_ref = mine.contact_ref",
+      id_array(tokens));
   tx.commit();
-  return r.affected_rows() == 1 ? SettleResult::settled : SettleResult::lease_lost;
+  return static_cast<std::int64_t>(r.affected_rows());
 }
 
 std::vector<DeadRow> OutboxRepository::list_dead(const DeadLetterFilter& f, int limit) {

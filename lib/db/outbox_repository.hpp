@@ -1,7 +1,9 @@
 // Every SQL statement on the outbox: claiming contacts with a lease, settling
-// their rows (delivered, retry, dead), releasing, the dead-letter desk and the
-// status figures. Each call is one short transaction: no transaction stays open
-// while a worker talks to Keap.
+// their rows (delivered, retry, dead), renewing and releasing leases, the
+// dead-letter desk and the status figures. Each call is one short transaction:
+// no transaction stays open while a worker talks to Keap. Leases and retry
+// times are counted by the database's clock (clock_timestamp()), so the wall
+// clocks of the daemons never decide who holds a contact.
 #pragma once
 
 #include <chrono>
@@ -13,8 +15,8 @@
 #include "db/claimed_contact.hpp"
 #include "db/dead_letter_filter.hpp"
 #include "db/dead_row.hpp"
+#include "db/lease_renewal.hpp"
 #include "db/settlement.hpp"
-#include "db/timestamp.hpp"
 
 namespace keapsync::db {
 
@@ -30,27 +32,33 @@ class OutboxRepository {
   explicit OutboxRepository(pqxx::connection& conn) : conn_(conn) {}
 
   // Leases up to max_contacts contacts that nobody holds, oldest first, each
-  // with its pending rows. Expired leases and elapsed retry waits are freed
-  // first. A contact is never handed out while another worker holds it.
-  std::vector<ClaimedContact> claim(const ClaimOptions& options, Timestamp now);
+  // with its pending rows, until `lease` after the database's now. Expired
+  // leases and elapsed retry waits are freed first. A contact is never handed
+  // out while another worker holds it.
+  std::vector<ClaimedContact> claim(const ClaimOptions& options);
 
   // Applies `s` to the claimed rows and frees the contact: it disappears when
-  // no pending row is left, waits until s.retry_at when rows are retried, and
-  // is free again at once when rows arrived meanwhile or remain. Rows of the
-  // contact not named in `s` stay pending.
-  SettleResult settle(const ClaimedContact& contact, const Settlement& s, Timestamp now);
+  // no pending row is left, waits s.retry_after when rows are retried, and is
+  // free again at once when rows arrived meanwhile or remain. Rows of the
+  // contact not named in `s` stay pending. `busy` when a shop transaction
+  // holds the contact's lane (it waits for nobody): try again shortly.
+  SettleResult settle(const ClaimedContact& contact, const Settlement& s);
 
   // Shorthands for the usual outcomes of a whole contact.
-  SettleResult ack(const ClaimedContact& contact, Timestamp now);
-  SettleResult retry(const ClaimedContact& contact, const std::string& error, Timestamp retry_at,
-                     Timestamp now);
-  SettleResult dead(const ClaimedContact& contact, const std::string& reason, Timestamp now);
+  SettleResult ack(const ClaimedContact& contact);
+  SettleResult retry(const ClaimedContact& contact, const std::string& error,
+                     std::chrono::milliseconds retry_after);
+  SettleResult dead(const ClaimedContact& contact, const std::string& reason);
 
-  // Gives the contact back untouched (shutdown): no attempt is counted.
-  SettleResult release(const ClaimedContact& contact);
+  // Renews the leases `tokens` until `lease` after the database's now, in one
+  // statement that waits for no lock: a lane a shop transaction holds is
+  // skipped this time (its lease runs on), a token no lane carries is lost.
+  LeaseRenewal renew(const std::vector<std::int64_t>& tokens, std::chrono::milliseconds lease);
 
-  // Pushes the lease of a contact still being worked on further out.
-  SettleResult extend(const ClaimedContact& contact, Timestamp lease_until);
+  // Gives the contacts back untouched (shutdown): no attempt is counted.
+  // Lanes a shop transaction holds are skipped (their leases run out instead);
+  // returns how many were released.
+  std::int64_t release(const std::vector<std::int64_t>& tokens);
 
   // The dead-letter desk.
   std::vector<DeadRow> list_dead(const DeadLetterFilter& filter, int limit);

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "db/timestamp.hpp"
+#include <chrono>
 
 namespace keapsync::db {
 
@@ -15,7 +15,8 @@ struct Settlement {
   std::vector<std::pair<std::int64_t, std::string>> dead;  // id, reason
   std::vector<std::int64_t> retry;                         // attempts + 1
   std::string retry_error;                                 // last_error of retried rows
-  Timestamp retry_at;  // the contact waits until then (when retry is not empty)
+  // How long the contact waits (when retry is not empty), from the database's now.
+  std::chrono::milliseconds retry_after{0};
   // False when the wait is not the rows' fault (throttling, a blocked account):
   // last_error is recorded but no attempt is counted toward worker.max_attempts.
   bool count_attempt = true;
@@ -26,7 +27,8 @@ struct Settlement {
   std::string keap_id;  // when learned
 };
 
-// How settling went: a lease that expired and was taken over is not ours to settle.
-enum class SettleResult { settled, lease_lost };
+// How settling went: a lease that expired and was taken over is not ours to
+// settle; a lane a shop transaction holds is busy (nothing was written).
+enum class SettleResult { settled, lease_lost, busy };
 
 }  // namespace keapsync::db

@@ -1,5 +1,7 @@
-// Wall-clock time as the database layer takes it: callers pass "now" in, so
-// tests drive time without sleeping and the database clock never decides.
+// Wall-clock time as the database layer reads and writes it. Token times are
+// passed in by callers (tests drive them without sleeping); outbox leases and
+// retry waits are counted by the database's own clock instead, the one clock
+// every daemon shares.
 #pragma once
 
 #include <chrono>

@@ -13,6 +13,10 @@
 namespace keapsync::engine {
 namespace {
 
+// Boost.JSON stops at 32 levels by default; jsonb nests far deeper. A payload
+// beyond this is dead-lettered with the parser's reason, never retried.
+constexpr std::size_t kMaxPayloadDepth = 1000;
+
 keap::ApiOutcome permanent(std::string message) {
   keap::ApiOutcome out;
   out.error.error_class = keap::ErrorClass::permanent;
@@ -52,14 +56,29 @@ ContactProcessor::ContactProcessor(db::DatabasePool& db, const RetryPolicy& poli
     : db_(db), policy_(policy), clock_(std::move(clock)), logger_(std::move(logger)) {}
 
 boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedContact& c,
-                                                          AccountContext& account) {
+                                                          AccountContext& account,
+                                                          const keap::CallWindow& window) {
   Verdict verdict;
   db::Settlement& s = verdict.settlement;
   db::ClaimedContact valid{c.account, c.contact_ref, c.lease_token, {}};
   std::vector<keap::PendingChange> changes;
   for (const auto& row : c.rows) {
     boost::json::value payload = nullptr;
-    if (row.payload) payload = boost::json::parse(*row.payload);
+    if (row.payload) {
+      boost::system::error_code ec;
+      boost::json::parse_options options;
+      options.max_depth = kMaxPayloadDepth;
+      payload = boost::json::parse(*row.payload, ec, {}, options);
+      if (ec) {
+        const auto reason = "payload: not readable as JSON (" + ec.message() + ")";
+        verdict.bury(row.id, reason, "payload");
+        logger_.warn("invalid outbox row dead-lettered", {{"account", c.account},
+                                                          {"contact_ref", c.contact_ref},
+                                                          {"outbox_id", row.id},
+                                                          {"error", reason}});
+        continue;
+      }
+    }
     auto parsed = keap::parse_change(row.op, payload);
     if (auto* errors = std::get_if<std::vector<keap::PayloadError>>(&parsed)) {
       verdict.bury(row.id, keap::join_errors(*errors), "payload");
@@ -74,7 +93,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   }
   if (valid.rows.empty()) co_return verdict;
 
-  const auto failure = co_await execute(keap::coalesce(changes), valid, account, s);
+  const auto failure = co_await execute(keap::coalesce(changes), valid, account, window, s);
   const auto now = clock_();
   if (!failure) {
     for (const auto& row : valid.rows)
@@ -83,6 +102,10 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   }
   const auto& error = failure->error;
   switch (error.error_class) {
+    case keap::ErrorClass::fenced:
+      // Whoever holds the lease now delivers the rows; they stay as they are.
+      verdict.fenced = true;
+      break;
     case keap::ErrorClass::permanent:
       for (const auto& row : valid.rows)
         verdict.bury(row.id, error.message, "permanent");
@@ -91,13 +114,13 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
           {{"account", c.account}, {"contact_ref", c.contact_ref}, {"error", error.message}});
       break;
     case keap::ErrorClass::transient: {
-      auto retry = settle_transient_failure(valid, error.message, policy_, now);
+      auto retry = settle_transient_failure(valid, error.message, policy_);
       for (auto& [id, reason] : retry.dead)
         verdict.bury(id, std::move(reason), "attempts_exhausted");
       s.retry = std::move(retry.retry);
       if (!s.retry.empty()) verdict.retry_class = "transient";
       s.retry_error = retry.retry_error;
-      s.retry_at = retry.retry_at;
+      s.retry_after = retry.retry_after;
       logger_.warn("delivery failed, will retry", {{"account", c.account},
                                                    {"contact_ref", c.contact_ref},
                                                    {"error", error.message},
@@ -110,7 +133,9 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
       for (const auto& row : valid.rows)
         s.retry.push_back(row.id);
       s.retry_error = error.message;
-      s.retry_at = std::max(failure->retry_at, now + std::chrono::seconds(1));
+      s.retry_after = std::max<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(failure->retry_at - now),
+          std::chrono::seconds(1));
       s.count_attempt = false;
       verdict.retry_class = keap::to_string(error.error_class);
       break;
@@ -120,7 +145,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
 
 boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execute(
     const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
-    db::Settlement& settlement) {
+    const keap::CallWindow& window, db::Settlement& settlement) {
   keap::KeapApi& api = *account.api;
   auto id = co_await db_.run([&](pqxx::connection& conn) {
     return db::ContactMapRepository(conn).find(c.account, c.contact_ref);
@@ -132,7 +157,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
   };
 
   if (plan.delete_contact && id) {
-    auto r = co_await api.call(keap::delete_contact_request(*id));
+    auto r = co_await api.call(keap::delete_contact_request(*id), window);
     if (!r.ok() && !is_not_found(r)) co_return r;  // 404: gone already
     forget();
   }
@@ -144,7 +169,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
       boost::json::object current;
       const auto fields = keap::fields_to_fetch(change);
       if (!fields.empty()) {
-        auto r = co_await api.call(keap::get_contact_request(*id, fields));
+        auto r = co_await api.call(keap::get_contact_request(*id, fields), window);
         if (is_not_found(r)) {
           forget();  // merged or deleted in Keap: create it again below
         } else if (!r.ok()) {
@@ -157,7 +182,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
         auto mapped = keap::map_update(change, *id, current);
         if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
         if (mapped.request) {
-          auto r = co_await api.call(*mapped.request);
+          auto r = co_await api.call(*mapped.request, window);
           if (is_not_found(r)) {
             forget();
           } else if (!r.ok()) {
@@ -169,7 +194,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
     if (!id) {
       auto mapped = keap::map_create(change);
       if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
-      auto r = co_await api.call(*mapped.request);
+      auto r = co_await api.call(*mapped.request, window);
       if (!r.ok()) co_return r;
       const auto new_id = id_of(r.reply->body);
       if (!new_id) co_return permanent("Keap created the contact but sent no id");
@@ -184,35 +209,37 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
         "payload.tags_add/tags_remove: keapsync knows no Keap contact for this contact_ref yet; "
         "send an upsert with email, phone or address first");
   }
-  co_return co_await apply_tags(change, *id, account);
+  co_return co_await apply_tags(change, *id, account, window);
 }
 
 boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::apply_tags(
-    const keap::ContactChange& change, const std::string& keap_id, AccountContext& account) {
+    const keap::ContactChange& change, const std::string& keap_id, AccountContext& account,
+    const keap::CallWindow& window) {
   std::optional<keap::ApiOutcome> failure;
   for (const auto& tag : change.tags_add) {
-    const auto tag_id = co_await resolve_tag(tag, account.create_missing_tags, account, failure);
+    const auto tag_id =
+        co_await resolve_tag(tag, account.create_missing_tags, account, window, failure);
     if (failure) co_return failure;
     if (!tag_id) co_return permanent("payload.tags_add: Keap has no tag " + tag.display());
-    auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id));
+    auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
     if (!r.ok()) co_return r;
   }
   for (const auto& tag : change.tags_remove) {
-    const auto tag_id = co_await resolve_tag(tag, false, account, failure);
+    const auto tag_id = co_await resolve_tag(tag, false, account, window, failure);
     if (failure) co_return failure;
     if (!tag_id) continue;  // a tag that does not exist is on no contact
-    auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id));
+    auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id), window);
     if (!r.ok() && !is_not_found(r)) co_return r;
   }
   co_return std::nullopt;
 }
 
 boost::asio::awaitable<std::optional<std::int64_t>> ContactProcessor::resolve_tag(
-    const keap::TagRef& tag, bool create, AccountContext& account,
+    const keap::TagRef& tag, bool create, AccountContext& account, const keap::CallWindow& window,
     std::optional<keap::ApiOutcome>& failure) {
   if (tag.is_id()) co_return tag.id;
   if (auto cached = account.tags.find(tag.name)) co_return cached;
-  auto found = co_await account.api->call(keap::find_tag_request(tag.name));
+  auto found = co_await account.api->call(keap::find_tag_request(tag.name), window);
   if (!found.ok()) {
     failure = std::move(found);
     co_return std::nullopt;
@@ -232,7 +259,7 @@ boost::asio::awaitable<std::optional<std::int64_t>> ContactProcessor::resolve_ta
     }
   }
   if (!create) co_return std::nullopt;
-  auto created = co_await account.api->call(keap::create_tag_request(tag.name));
+  auto created = co_await account.api->call(keap::create_tag_request(tag.name), window);
   if (!created.ok()) {
     failure = std::move(created);
     co_return std::nullopt;

@@ -13,6 +13,7 @@
 #include "engine/account_context.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/verdict.hpp"
+#include "keap/call_window.hpp"
 #include "keap/contact_plan.hpp"
 #include "log/logger.hpp"
 
@@ -23,8 +24,10 @@ class ContactProcessor {
   ContactProcessor(db::DatabasePool& db, const RetryPolicy& policy, Clock clock,
                    log::Logger logger);
 
+  // Every Keap call asks `window` for its deadline first; once it is closed
+  // the plan stops before its next call and the verdict is `fenced`.
   boost::asio::awaitable<Verdict> process(const db::ClaimedContact& contact,
-                                          AccountContext& account);
+                                          AccountContext& account, const keap::CallWindow& window);
 
  private:
   // nullopt: done; otherwise why the plan stopped. What it learns about the
@@ -32,13 +35,15 @@ class ContactProcessor {
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> execute(const keap::ContactPlan& plan,
                                                                   const db::ClaimedContact& c,
                                                                   AccountContext& account,
+                                                                  const keap::CallWindow& window,
                                                                   db::Settlement& settlement);
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
-      const keap::ContactChange& change, const std::string& keap_id, AccountContext& account);
+      const keap::ContactChange& change, const std::string& keap_id, AccountContext& account,
+      const keap::CallWindow& window);
   // The tag's id: from the cache, found by name, or created (when `create`).
   // nullopt with `failure` unset: no such tag (and not created).
   boost::asio::awaitable<std::optional<std::int64_t>> resolve_tag(
-      const keap::TagRef& tag, bool create, AccountContext& account,
+      const keap::TagRef& tag, bool create, AccountContext& account, const keap::CallWindow& window,
       std::optional<keap::ApiOutcome>& failure);
 
   db::DatabasePool& db_;

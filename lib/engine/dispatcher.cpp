@@ -6,6 +6,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <pqxx/except>
+
 #include "db/outbox_repository.hpp"
 
 namespace keapsync::engine {
@@ -52,9 +54,18 @@ boost::asio::awaitable<void> Dispatcher::sleep(std::chrono::milliseconds d) {
   wake_pending_ = false;
 }
 
+boost::asio::awaitable<void> Dispatcher::wait_idle(std::chrono::steady_clock::time_point deadline) {
+  while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
+    co_await sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now()));
+  }
+}
+
 boost::asio::awaitable<void> Dispatcher::run() {
   boost::asio::co_spawn(executor_, keep_leases(), boost::asio::detached);
+  const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
   while (!stopping_) {
+    last_turn_ = std::chrono::steady_clock::now();
     const int free = worker_.concurrency - in_flight();
     bool more = false;
     if (free > 0) {
@@ -62,12 +73,13 @@ boost::asio::awaitable<void> Dispatcher::run() {
       options.worker = worker_id_;
       options.max_contacts = std::min(free, worker_.batch_size);
       options.max_rows_per_contact = worker_.max_rows_per_contact;
-      options.lease = worker_.lease_duration;
+      options.lease = lease;
       std::vector<db::ClaimedContact> claimed;
       bool database_failed = false;
+      const auto sent = std::chrono::steady_clock::now();
       try {
-        claimed = co_await db_.run([&](pqxx::connection& conn) {
-          return db::OutboxRepository(conn).claim(options, clock_());
+        claimed = co_await db_.run([&options](pqxx::connection& conn) {
+          return db::OutboxRepository(conn).claim(options);
         });
         if (!stats_.database_ok) logger_.info("database reachable; claiming work");
         stats_.database_ok = true;
@@ -86,53 +98,60 @@ boost::asio::awaitable<void> Dispatcher::run() {
       more = static_cast<int>(claimed.size()) == options.max_contacts;
       for (auto& c : claimed) {
         const auto token = c.lease_token;
-        in_flight_.emplace(token, c);
-        boost::asio::co_spawn(executor_, deliver(std::move(c)), boost::asio::detached);
+        auto work = std::make_shared<InFlight>(InFlight{std::move(c), LeaseFence(sent, lease)});
+        in_flight_.emplace(token, work);
+        boost::asio::co_spawn(executor_, deliver(std::move(work)), boost::asio::detached);
       }
     }
     if (more && in_flight() < worker_.concurrency) continue;
     co_await sleep(worker_.poll_interval);
   }
-  // Drain: wait for in-flight contacts, at most shutdown_timeout.
-  const auto deadline = std::chrono::steady_clock::now() + worker_.shutdown_timeout;
-  while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
-    co_await sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now()));
+  // Drain: in-flight contacts finish, within shutdown_timeout.
+  co_await wait_idle(std::chrono::steady_clock::now() + worker_.shutdown_timeout);
+  if (!in_flight_.empty()) {
+    // No call starts any more; the calls already sent end by their deadline.
+    logger_.warn("shutdown timeout reached; deliveries stop before their next Keap call",
+                 {{"contacts", static_cast<std::int64_t>(in_flight_.size())}});
+    for (auto& [token, work] : in_flight_)
+      work->fence.revoke();
+    co_await wait_idle(std::chrono::steady_clock::now() + LeaseFence::call_limit(lease) +
+                       kSettleRetry);
   }
-  release_in_flight();
+  co_await release_in_flight();
   finished_ = true;
   lease_timer_.cancel();
 }
 
 boost::asio::awaitable<void> Dispatcher::keep_leases() {
-  const auto interval =
-      std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration / 3);
+  const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
   while (!finished_) {
-    lease_timer_.expires_after(interval);
+    lease_timer_.expires_after(LeaseFence::renew_interval(lease));
     boost::system::error_code ec;
     co_await lease_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     if (finished_ || in_flight_.empty()) continue;
-    std::vector<db::ClaimedContact> held;
-    for (const auto& [token, c] : in_flight_)
-      held.push_back({c.account, c.contact_ref, c.lease_token, {}});
-    const auto until = clock_() + worker_.lease_duration;
+    std::vector<std::int64_t> tokens;
+    for (const auto& [token, work] : in_flight_)
+      tokens.push_back(token);
+    const auto sent = std::chrono::steady_clock::now();
     try {
-      const auto lost = co_await db_.run([&](pqxx::connection& conn) {
-        db::OutboxRepository repo(conn);
-        std::vector<db::ClaimedContact> gone;
-        for (const auto& c : held) {
-          if (repo.extend(c, until) == db::SettleResult::lease_lost) gone.push_back(c);
-        }
-        return gone;
+      const auto renewal = co_await db_.run([&tokens, &lease](pqxx::connection& conn) {
+        return db::OutboxRepository(conn).renew(tokens, lease);
       });
-      for (const auto& c : lost) {
+      for (const auto token : renewal.renewed) {
+        if (const auto it = in_flight_.find(token); it != in_flight_.end())
+          it->second->fence.renewed(sent);
+      }
+      for (const auto token : renewal.lost) {
+        const auto it = in_flight_.find(token);
         // A contact settled meanwhile has no lease to renew: that is no loss.
-        if (!in_flight_.contains(c.lease_token) || settling_.contains(c.lease_token)) continue;
-        logger_.warn("lease lost while delivering; another worker may deliver the contact too",
-                     {{"account", c.account}, {"contact_ref", c.contact_ref}});
+        if (it == in_flight_.end() || settling_.contains(token)) continue;
+        it->second->fence.revoke();
+        logger_.warn("lease lost while delivering; the delivery stops before its next Keap call",
+                     {{"account", it->second->contact.account},
+                      {"contact_ref", it->second->contact.contact_ref}});
       }
     } catch (const std::exception& e) {
-      logger_.warn("could not renew leases; they expire unless renewed in time",
+      logger_.warn("could not renew leases; deliveries stop before their fences close",
                    {{"error", e.what()}});
     }
   }
@@ -142,19 +161,26 @@ boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
     const db::ClaimedContact& contact, const db::Settlement& s) {
   const auto give_up = std::chrono::steady_clock::now() + worker_.lease_duration;
   boost::asio::steady_timer pause(executor_);
-  for (int attempt = 0;; ++attempt) {
+  bool warned = false;
+  for (;;) {
     try {
-      co_return co_await db_.run([&](pqxx::connection& conn) {
-        return db::OutboxRepository(conn).settle(contact, s, clock_());
+      const auto result = co_await db_.run([&contact, &s](pqxx::connection& conn) {
+        return db::OutboxRepository(conn).settle(contact, s);
       });
+      if (result != db::SettleResult::busy) co_return result;
+      if (!warned) {
+        logger_.warn("a shop transaction holds the contact; settling when it ends",
+                     {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
+      }
     } catch (const std::exception& e) {
-      if (attempt == 0) {
+      if (!warned) {
         logger_.warn("cannot settle the contact yet; retrying while the database is away",
                      {{"account", contact.account},
                       {"contact_ref", contact.contact_ref},
                       {"error", e.what()}});
       }
     }
+    warned = true;
     if (stopping_ || std::chrono::steady_clock::now() >= give_up) co_return std::nullopt;
     pause.expires_after(kSettleRetry);
     boost::system::error_code ec;
@@ -162,8 +188,12 @@ boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
   }
 }
 
-boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
+boost::asio::awaitable<void> Dispatcher::deliver(std::shared_ptr<InFlight> work) {
+  const db::ClaimedContact& contact = work->contact;
   const auto token = contact.lease_token;
+  const keap::CallWindow window = [work] {
+    return work->fence.call_deadline(std::chrono::steady_clock::now());
+  };
   try {
     Verdict verdict;
     const auto account = accounts_.find(contact.account);
@@ -176,10 +206,26 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
                      "unknown_account");
       }
     } else {
-      verdict = co_await processor_.process(contact, account->second);
+      try {
+        verdict = co_await processor_.process(contact, account->second, window);
+      } catch (const pqxx::failure&) {
+        throw;  // the database, not the rows
+      } catch (const std::exception& e) {
+        // A fault of keapsync on these rows would repeat on every claim.
+        verdict = Verdict{};
+        for (const auto& row : contact.rows)
+          verdict.bury(row.id, std::string("internal: ") + e.what(), "internal");
+        logger_.error("delivering the contact failed inside keapsync; its rows are dead-lettered",
+                      {{"account", contact.account},
+                       {"contact_ref", contact.contact_ref},
+                       {"error", e.what()}});
+      }
+    }
+    if (verdict.fenced) {
+      logger_.warn("delivery stopped: the lease is no longer certain; the rows stay pending",
+                   {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     }
     const db::Settlement& s = verdict.settlement;
-    if (in_flight_.count(token) == 0) co_return;  // released at shutdown meanwhile
     settling_.insert(token);
     const auto result = co_await settle(contact, s);
     if (!result) {
@@ -211,15 +257,16 @@ boost::asio::awaitable<void> Dispatcher::deliver(db::ClaimedContact contact) {
   wake();
 }
 
-void Dispatcher::release_in_flight() {
-  if (in_flight_.empty()) return;
-  logger_.warn("shutdown timeout reached; releasing contacts still in flight",
-               {{"contacts", static_cast<std::int64_t>(in_flight_.size())}});
+boost::asio::awaitable<void> Dispatcher::release_in_flight() {
+  if (in_flight_.empty()) co_return;
+  std::vector<std::int64_t> tokens;
+  for (const auto& [token, work] : in_flight_)
+    tokens.push_back(token);
+  logger_.warn("releasing contacts still in flight at shutdown",
+               {{"contacts", static_cast<std::int64_t>(tokens.size())}});
   try {
-    pqxx::connection conn(db_.url());
-    db::OutboxRepository repo(conn);
-    for (const auto& [token, contact] : in_flight_)
-      repo.release(contact);
+    co_await db_.run(
+        [&tokens](pqxx::connection& conn) { return db::OutboxRepository(conn).release(tokens); });
   } catch (const std::exception& e) {
     logger_.error("could not release in-flight contacts; their leases expire instead",
                   {{"error", e.what()}});

@@ -1,13 +1,15 @@
 // The worker loop: claims contacts while there is capacity, delivers each in
-// its own coroutine, settles the outcome, and sleeps until a NOTIFY, a freed
-// slot or the poll interval. stop() drains in-flight work within the
-// shutdown timeout and releases what is left.
+// its own coroutine behind the fence of its lease, renews the leases in
+// flight, settles the outcome, and sleeps until a NOTIFY, a freed slot or the
+// poll interval. stop() drains in-flight work within the shutdown timeout,
+// then closes the fences, waits for the calls already sent, and releases.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +21,7 @@
 #include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/contact_processor.hpp"
+#include "engine/lease_fence.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::engine {
@@ -49,19 +52,29 @@ class Dispatcher {
 
   const DispatcherStats& stats() const { return stats_; }
   int in_flight() const { return static_cast<int>(in_flight_.size()); }
+  // When the claim loop last came round (liveness: a stuck loop stops it).
+  std::chrono::steady_clock::time_point last_turn() const { return last_turn_; }
 
  private:
-  boost::asio::awaitable<void> deliver(db::ClaimedContact contact);
+  struct InFlight {
+    db::ClaimedContact contact;
+    LeaseFence fence;
+  };
+
+  boost::asio::awaitable<void> deliver(std::shared_ptr<InFlight> work);
   // Settles `contact`, trying again every second while the database is away
   // (Keap has the change: settling late beats delivering it twice), for at
   // most lease_duration or until stop(); nullopt when it never succeeded.
   boost::asio::awaitable<std::optional<db::SettleResult>> settle(const db::ClaimedContact& contact,
                                                                  const db::Settlement& s);
-  // Renews the leases of the contacts in flight every third of lease_duration,
-  // so that a slow delivery is never claimed a second time; until run() ends.
+  // Renews the leases of the contacts in flight every sixth of
+  // lease_duration in one statement, so that a slow delivery is never claimed
+  // a second time, and moves their fences; until run() ends.
   boost::asio::awaitable<void> keep_leases();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
-  void release_in_flight();
+  // Waits until nothing is in flight or `deadline`.
+  boost::asio::awaitable<void> wait_idle(std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<void> release_in_flight();
 
   boost::asio::any_io_executor executor_;
   db::DatabasePool& db_;
@@ -76,8 +89,9 @@ class Dispatcher {
   bool finished_ = false;  // run() has drained and released
   bool wake_pending_ = false;
   bool stopping_ = false;
-  std::map<std::int64_t, db::ClaimedContact> in_flight_;  // by lease token
-  std::set<std::int64_t> settling_;                       // lease tokens being settled
+  std::chrono::steady_clock::time_point last_turn_ = std::chrono::steady_clock::now();
+  std::map<std::int64_t, std::shared_ptr<InFlight>> in_flight_;  // by lease token
+  std::set<std::int64_t> settling_;                              // lease tokens being settled
   DispatcherStats stats_;
 };
 

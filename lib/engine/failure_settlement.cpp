@@ -6,22 +6,24 @@
 namespace keapsync::engine {
 
 db::Settlement settle_transient_failure(const db::ClaimedContact& contact, const std::string& error,
-                                        const RetryPolicy& policy, db::Timestamp now) {
-  int attempts = 0;
-  for (const auto& row : contact.rows)
-    attempts = std::max(attempts, row.attempts);
-  const RetryDecision decision = policy.after_failure(attempts + 1);
+                                        const RetryPolicy& policy) {
   db::Settlement s;
+  int waiting_attempts = 0;
   for (const auto& row : contact.rows) {
-    if (decision.give_up) {
-      s.dead.emplace_back(row.id, "gave up after " + std::to_string(attempts + 1) +
-                                      " attempts; last error: " + error);
+    const int attempt = row.attempts + 1;
+    if (attempt >= policy.max_attempts()) {
+      s.dead.emplace_back(
+          row.id, "gave up after " + std::to_string(attempt) + " attempts; last error: " + error);
     } else {
       s.retry.push_back(row.id);
+      waiting_attempts = std::max(waiting_attempts, attempt);
     }
   }
   s.retry_error = error;
-  s.retry_at = now + decision.delay;
+  if (!s.retry.empty()) {
+    s.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+        policy.after_failure(waiting_attempts).delay);
+  }
   return s;
 }
 

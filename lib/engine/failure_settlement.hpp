@@ -10,8 +10,10 @@
 
 namespace keapsync::engine {
 
-// The contact's attempt number is that of its most-tried row plus one.
+// Each row counts its own attempts: a row whose attempts are used up goes
+// dead, a fresher row of the same contact waits the delay of the most-tried
+// row that waits.
 db::Settlement settle_transient_failure(const db::ClaimedContact& contact, const std::string& error,
-                                        const RetryPolicy& policy, db::Timestamp now);
+                                        const RetryPolicy& policy);
 
 }  // namespace keapsync::engine

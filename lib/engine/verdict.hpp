@@ -16,6 +16,9 @@ struct Verdict {
   std::map<std::string, std::int64_t> dead_by_class;
   // The error class of the retried rows (transient, throttled, auth); "" when none wait.
   std::string retry_class;
+  // The plan stopped before a call because the lease was no longer certain:
+  // the rows stay pending for whoever holds the contact now.
+  bool fenced = false;
 
   void bury(std::int64_t id, std::string reason, const std::string& reason_class) {
     settlement.dead.emplace_back(id, std::move(reason));

@@ -13,6 +13,8 @@ const char* to_string(ErrorClass c) {
       return "permanent";
     case ErrorClass::auth:
       return "auth";
+    case ErrorClass::fenced:
+      return "fenced";
   }
   return "unknown";
 }

@@ -9,6 +9,7 @@ enum class ErrorClass {
               // failure
   permanent,  // a 4xx that retrying cannot fix: dead-letter (404 on PATCH: the caller decides)
   auth,       // 401: refresh the token once, then the account needs attention
+  fenced,     // not sent: the caller's window closed (its lease is no longer certain)
 };
 
 const char* to_string(ErrorClass c);

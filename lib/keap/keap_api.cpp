@@ -55,7 +55,8 @@ boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out) {
   }
 }
 
-boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
+boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
+                                                 const CallWindow& window) {
   for (int attempt = 0;; ++attempt) {
     ApiOutcome out;
     if (!co_await wait_for_permit(out)) co_return out;
@@ -73,6 +74,13 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request) {
     if (request.body) {
       http_request.body = boost::json::serialize(*request.body);
       http_request.content_type = "application/json";
+    }
+    if (window) {
+      http_request.deadline = window();
+      if (!http_request.deadline) {
+        co_return failure(
+            {ErrorClass::fenced, 0, "not sent: the contact's lease is not certain", ""});
+      }
     }
     const auto started = std::chrono::steady_clock::now();
     http::Result result = co_await client_.request(api_url_, std::move(http_request));

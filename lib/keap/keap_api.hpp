@@ -8,6 +8,7 @@
 #include "http/client.hpp"
 #include "http/url.hpp"
 #include "keap/api_outcome.hpp"
+#include "keap/call_window.hpp"
 #include "keap/keap_request.hpp"
 #include "keap/rate_limiter.hpp"
 #include "keap/request_record.hpp"
@@ -23,7 +24,10 @@ class KeapApi {
           RateLimiter& limiter, Clock clock, log::Logger logger,
           Duration max_wait = std::chrono::seconds(5));
 
-  boost::asio::awaitable<ApiOutcome> call(const KeapRequest& request);
+  // `window` (when given) is asked right before the request is sent, after
+  // any wait for a permit or a token: its answer is the request's deadline.
+  boost::asio::awaitable<ApiOutcome> call(const KeapRequest& request,
+                                          const CallWindow& window = {});
 
   auth::AccountState state() const { return credentials_.state(); }
   RateLimiter& limiter() { return limiter_; }

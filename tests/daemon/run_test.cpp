@@ -219,22 +219,65 @@ TEST_F(Daemon, TransientKeapFailuresAreRetriedUntilDelivered) {
 }
 
 TEST_F(Daemon, ADeliverySlowerThanItsLeaseKeepsTheLeaseAndIsSentOnce) {
-  // Keap answers after 12 s; the lease is 10 s and renewed every third of it.
+  // Keap answers each call after 3 s; the contact needs four calls (create,
+  // find the tag, create it, apply it): 12 s, longer than the 10 s lease,
+  // which is renewed every sixth of it. Each call stays within half a lease.
   testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
-                         R"({"latency_ms":12000})");
+                         R"({"latency_ms":3000})");
   auto daemon = start(config("  lease_duration: 10s\n"));
-  db.insert("slow", R"({"email":"slow@example.com"})");
+  db.insert("slow", R"({"email":"slow@example.com","tags_add":["Slow"]})");
   ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   const auto stats = boost::json::parse(
       testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
           .body);
-  std::int64_t posts = 0;
-  for (const auto& [status, n] : stats.at("routes").at("POST /rest/v2/contacts").as_object())
-    posts += n.as_int64();
-  EXPECT_EQ(posts, 1) << boost::json::serialize(stats);
+  for (const auto* route : {"POST /rest/v2/contacts", "POST /rest/v2/tags"}) {
+    std::int64_t posts = 0;
+    for (const auto& [status, n] : stats.at("routes").at(route).as_object())
+      posts += n.as_int64();
+    EXPECT_EQ(posts, 1) << route << ": " << boost::json::serialize(stats);
+  }
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   EXPECT_EQ(testing::read_file(log_file).find("lease"), std::string::npos)
       << testing::read_file(log_file);
+}
+
+TEST_F(Daemon, ADeliveryWhoseLeaseIsNotRenewedStopsBeforeTheNewerDeliveryOfItsContact) {
+  // Keap answers after 300 ms; the lease is 6 s. The first row adds ten tags:
+  // 31 calls, about 10 s.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":300})");
+  auto daemon = start(config("  lease_duration: 6s\n"));
+  std::string tags;
+  for (int i = 0; i < 10; ++i)
+    tags += std::string(i ? "," : "") + "\"T" + std::to_string(i) + "\"";
+  db.insert("x", R"({"email":"x@example.com","tags_add":[)" + tags + "]}");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (sandbox_contacts().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(sandbox_contacts().size(), 1u);
+
+  // As when renewals stop reaching the database while the delivery goes on: a
+  // transaction holds the lane (renewals skip it), ends its lease, and queues
+  // a newer row that removes every tag again.
+  pqxx::connection conn(db.url());
+  pqxx::work tx(conn);
+  tx.exec("SELECT 1 FROM keapsync.lane WHERE contact_ref = 'x' FOR UPDATE");
+  tx.exec(
+      "UPDATE keapsync.lane SET lease_until = now() - interval '1 second'"
+      " WHERE contact_ref = 'x'");
+  tx.exec_params("INSERT INTO keapsync.outbox (contact_ref, payload) VALUES ('x', $1)",
+                 R"({"email":"x@example.com","tags_remove":[)" + tags + "]}");
+  ASSERT_TRUE(logged("delivery stopped: the lease is no longer certain"))
+      << testing::read_file(log_file);
+  tx.commit();  // the lane is free: the newer row goes out
+
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u);
+  // Keap holds what the newest row says: no tag. Had the first delivery gone
+  // on past its fence, it would have applied tags after they were removed.
+  EXPECT_TRUE(contacts[0].at("tag_ids").as_array().empty()) << boost::json::serialize(contacts);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothingAndSendsNothingTwice) {
@@ -312,22 +355,29 @@ TEST_F(Daemon, ThrottlingPausesTheAccountWithoutAStormOrALostRow) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
-TEST_F(Daemon, KillMinus9LosesNothing) {
-  // Leases of contacts in flight at the kill expire after lease_duration.
-  const auto cfg = config("  lease_duration: 10s\n");
+TEST_F(Daemon, KillMinus9LosesNothingAndTheContactsInFlightReturnWithinTheLease) {
+  // Leases of contacts in flight at the kill expire 6 s after their last renewal.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":200})");
+  const auto cfg = config("  lease_duration: 6s\n");
   auto first = start(cfg);
   for (int i = 0; i < 50; ++i) {
     db.insert("k" + std::to_string(i), R"({"email":"k)" + std::to_string(i) + R"(@example.com"})");
   }
-  // Kill it as soon as it has delivered something, with work left.
+  // Kill it as soon as it has delivered something, with work in flight.
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (db.scalar("SELECT count(*) FROM keapsync.outbox") == "50" &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
   }
   EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
+  const auto held = db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_token IS NOT NULL");
+  EXPECT_NE(held, "0") << "nothing was in flight at the kill";
+  const auto restarted = std::chrono::steady_clock::now();
   auto second = start(cfg);
-  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
+  // 50 contacts at 200 ms, 4 at a time: 2.5 s of work after at most 6 s of lease.
+  ASSERT_TRUE(db.drained(10s)) << testing::read_file(log_file);
+  EXPECT_LT(std::chrono::steady_clock::now() - restarted, 10s);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
   EXPECT_EQ(sandbox_contacts().size(), 50u);  // upsert by e-mail: no duplicates
   EXPECT_EQ(second.stop(SIGTERM), 0);

@@ -65,30 +65,58 @@ TEST(RetrySchedule, TransientFailuresRetryOnScheduleThenGoDead) {
   o.worker = "w";
   o.lease = seconds(30);
   const auto id = db.insert("alice");
-  auto now = db::Timestamp(std::chrono::hours(24 * 365 * 56));
+  // The wait runs on the database's clock: it passes when the lane's end is moved closer.
+  const auto elapse = [&](milliseconds d) {
+    db.scalar(
+        "WITH moved AS (UPDATE keapsync.lane SET lease_until = lease_until - interval '" +
+        std::to_string(d.count()) +
+        " milliseconds' WHERE lease_until IS NOT NULL RETURNING 1) SELECT count(*) FROM moved");
+  };
 
-  std::vector<db::Timestamp> claimed_at;
+  std::vector<milliseconds> waits;
   for (int attempt = 1; attempt <= 4; ++attempt) {
-    auto claimed = repo.claim(o, now);
+    auto claimed = repo.claim(o);
     ASSERT_EQ(claimed.size(), 1u) << "attempt " << attempt;
-    claimed_at.push_back(now);
-    const auto s = settle_transient_failure(claimed[0], "HTTP 503", policy, now);
-    ASSERT_EQ(repo.settle(claimed[0], s, now), db::SettleResult::settled);
+    const auto s = settle_transient_failure(claimed[0], "HTTP 503", policy);
+    ASSERT_EQ(repo.settle(claimed[0], s), db::SettleResult::settled);
     if (attempt < 4) {
       // Not before the drawn delay, and exactly then.
-      EXPECT_TRUE(repo.claim(o, s.retry_at - milliseconds(1)).empty());
-      now = s.retry_at;
+      waits.push_back(s.retry_after);
+      elapse(s.retry_after - milliseconds(1000));
+      EXPECT_TRUE(repo.claim(o).empty());
+      elapse(milliseconds(1000));
     }
   }
   EXPECT_EQ(bounds, (std::vector<std::int64_t>{10000, 20000, 40000}));
-  EXPECT_EQ(claimed_at[1] - claimed_at[0], seconds(10));
-  EXPECT_EQ(claimed_at[3] - claimed_at[2], seconds(40));
+  EXPECT_EQ(waits, (std::vector<milliseconds>{seconds(10), seconds(20), seconds(40)}));
   const auto dead = repo.list_dead({}, 10);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].id, id);
   EXPECT_EQ(dead[0].attempts, 4);
   EXPECT_EQ(dead[0].last_error, "gave up after 4 attempts; last error: HTTP 503");
-  EXPECT_TRUE(repo.claim(o, now + seconds(3600)).empty());
+  elapse(seconds(3600));
+  EXPECT_TRUE(repo.claim(o).empty());
+}
+
+TEST(RetrySchedule, EachRowCountsItsOwnAttempts) {
+  testing::MigratedDatabase db;
+  db::OutboxRepository repo(db.conn());
+  std::vector<std::int64_t> bounds;
+  const RetryPolicy policy(seconds(10), seconds(40), 3, MaxRandom{&bounds});
+  db::ClaimOptions o;
+  o.worker = "w";
+  const auto old_row = db.insert("alice");
+  db.scalar(
+      "WITH u AS (UPDATE keapsync.outbox SET attempts = 2 RETURNING 1) SELECT count(*) FROM u");
+  const auto fresh_row = db.insert("alice");
+  const auto claimed = repo.claim(o);
+  ASSERT_EQ(claimed.size(), 1u);
+  const auto s = settle_transient_failure(claimed[0], "HTTP 503", policy);
+  // The old row used its last attempt; the fresh one waits its first backoff.
+  ASSERT_EQ(s.dead.size(), 1u);
+  EXPECT_EQ(s.dead[0].first, old_row);
+  EXPECT_EQ(s.retry, (std::vector<std::int64_t>{fresh_row}));
+  EXPECT_EQ(s.retry_after, seconds(10));
 }
 
 }  // namespace

@@ -68,13 +68,14 @@ class KeapApiTest : public ::testing::Test {
   std::vector<RequestRecord> records;  // what KeapApi reported to its observer
 
   ApiOutcome call(Credentials& credentials, const KeapRequest& request,
-                  const std::string& origin = "") {
+                  const std::string& origin = "", const CallWindow& window = {}) {
     KeapApi api(*client, http::Url::parse((origin.empty() ? server.origin() : origin) + "/crm"),
                 credentials, limiter, clock.clock(), logger);
     api.observe_requests([this](const RequestRecord& r) { records.push_back(r); });
     std::optional<ApiOutcome> out;
     asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out = co_await api.call(request); }, asio::detached);
+        io, [&]() -> asio::awaitable<void> { out = co_await api.call(request, window); },
+        asio::detached);
     io.run_for(std::chrono::seconds(20));
     io.restart();
     EXPECT_TRUE(out.has_value()) << "no outcome within 20 s";
@@ -83,6 +84,44 @@ class KeapApiTest : public ::testing::Test {
 };
 
 const KeapRequest kGet{"GET", "/rest/v2/contacts/7", std::nullopt, {}};
+
+TEST_F(KeapApiTest, AClosedWindowSendsNothingAndSaysFenced) {
+  server.set_handler([](const testing::TestRequest&) {
+    return testing::TestResponse{200, {}, "{}"};
+  });
+  RotatingCredentials credentials(0);
+  int asked = 0;
+  const auto out =
+      call(credentials, kGet, "", [&]() -> std::optional<std::chrono::steady_clock::time_point> {
+        ++asked;
+        return std::nullopt;
+      });
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(out.error.error_class, ErrorClass::fenced);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(server.requests(), 0u);
+  EXPECT_EQ(server.connections(), 0u);
+}
+
+TEST_F(KeapApiTest, TheWindowIsTheDeadlineOfTheRequest) {
+  // The server reads the request and never answers: the window's end, not the
+  // 30 s read timeout, ends the call.
+  server.set_handler([](const testing::TestRequest&) {
+    testing::TestResponse r;
+    r.fault = testing::TestResponse::Fault::stall;
+    return r;
+  });
+  RotatingCredentials credentials(0);
+  const auto started = std::chrono::steady_clock::now();
+  const auto end = started + std::chrono::milliseconds(700);
+  const auto out = call(credentials, kGet, "", [&] { return std::optional(end); });
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(out.error.error_class, ErrorClass::transient) << out.error.message;
+  EXPECT_EQ(server.requests(), 1u);
+  EXPECT_GE(took, std::chrono::milliseconds(700));
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
 
 TEST_F(KeapApiTest, A401IsFollowedByOneRefreshAndOneRetry) {
   server.set_handler([](const testing::TestRequest& r) {
