@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
+#include <set>
 
 #include "auth/api_key_credentials.hpp"
 #include "auth/oauth_client.hpp"
@@ -75,12 +76,18 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
                               const engine::Dispatcher& dispatcher,
                               const db::NotificationListener& listener,
                               std::map<std::string, AccountParts>& parts, db::DatabasePool& pool,
-                              const bool& stopping) {
+                              const log::Logger& logger, const bool& stopping) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   std::map<std::string, engine::RowCounts> reported;
+  std::set<std::string> unconfigured;  // accounts already warned about
   std::int64_t claims = 0;
+  auto dispatcher_turn = dispatcher.last_turn();
   for (int tick = 0; !stopping; ++tick) {
-    health.loop_tick();
+    // Liveness is the claim loop coming round, not this observer's timer.
+    if (dispatcher.last_turn() != dispatcher_turn || tick == 0) {
+      dispatcher_turn = dispatcher.last_turn();
+      health.loop_tick();
+    }
     if (dispatcher.stats().claims != claims) {
       claims = dispatcher.stats().claims;
       health.claim_succeeded();
@@ -132,8 +139,17 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
       try {
         const auto rows = co_await pool.run(
             [](pqxx::connection& conn) { return db::OutboxRepository(conn).status(); });
-        for (const auto& status : rows)
+        for (const auto& status : rows) {
           metrics.record_backlog(status, now);
+          // Another daemon may serve it: its rows wait, never go dead here.
+          if (status.pending_rows > 0 && !parts.contains(status.account) &&
+              unconfigured.insert(status.account).second) {
+            logger.warn(
+                "rows wait for an account this daemon is not configured for; add it under "
+                "accounts: if no other daemon serves it",
+                {{"account", status.account}, {"pending_rows", status.pending_rows}});
+          }
+        }
       } catch (const std::exception&) {
         // database_reachable already says so
       }
@@ -317,7 +333,7 @@ int run(const Arguments& args) {
         logger.info("stopped", {{"delivered_rows", delivered}});
       },
       asio::detached);
-  asio::co_spawn(io, observe(metrics, health, dispatcher, listener, parts, pool, stopping),
+  asio::co_spawn(io, observe(metrics, health, dispatcher, listener, parts, pool, logger, stopping),
                  asio::detached);
   std::uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {

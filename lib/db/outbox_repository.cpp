@@ -75,16 +75,28 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
       " FROM (SELECT account, contact_ref FROM keapsync.lane"
       "       WHERE lease_until <= clock_timestamp() FOR UPDATE SKIP LOCKED) due"
       " WHERE l.account = due.account AND l.contact_ref = due.contact_ref");
+  std::vector<std::string> quota_accounts;
+  std::vector<std::int64_t> quota_contacts;
+  for (const auto& q : o.quotas) {
+    if (q.contacts <= 0) continue;
+    quota_accounts.push_back(q.account);
+    quota_contacts.push_back(q.contacts);
+  }
   const pqxx::result lanes = tx.exec_params(
       "WITH picked AS ("
-      "  SELECT account, contact_ref FROM keapsync.lane WHERE lease_until IS NULL"
-      "  ORDER BY first_id LIMIT $1 FOR UPDATE SKIP LOCKED)"
+      "  SELECT p.account, p.contact_ref FROM unnest($1::text[], $2::bigint[]) AS q(account, n)"
+      "  CROSS JOIN LATERAL ("
+      "    SELECT account, contact_ref, first_id FROM keapsync.lane"
+      "    WHERE account = q.account AND lease_until IS NULL"
+      "    ORDER BY first_id LIMIT q.n FOR UPDATE SKIP LOCKED) p"
+      "  ORDER BY p.first_id LIMIT $3)"
       " UPDATE keapsync.lane l"
-      " SET lease_until = clock_timestamp() + $2 * interval '1 millisecond', leased_by = $3,"
-      "   lease_token = nextval('keapsync.lease_token_seq')"
+      " SET lease_until = clock_timestamp() + $4 * interval '1 millisecond', leased_by = $5,"
+      "   lease_token = nextval('keapsync.lease_token_seq'), claims = l.claims + 1"
       " FROM picked WHERE l.account = picked.account AND l.contact_ref = picked.contact_ref"
-      " RETURNING l.account, l.contact_ref",
-      o.max_contacts, static_cast<std::int64_t>(o.lease.count()), o.worker);
+      " RETURNING l.account, l.contact_ref, l.claims",
+      text_array(quota_accounts), id_array(quota_contacts), o.max_contacts,
+      static_cast<std::int64_t>(o.lease.count()), o.worker);
   if (lanes.empty()) {
     tx.commit();
     return {};
@@ -93,9 +105,12 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
   // after the lanes were locked, so it cannot see rows that another worker
   // deleted while this claim waited (a single statement would re-deliver them).
   std::vector<std::string> accounts, refs;
+  std::vector<std::pair<std::string, std::string>> unsettled;  // claimed too often
   for (const auto& lane : lanes) {
     accounts.push_back(lane[0].as<std::string>());
     refs.push_back(lane[1].as<std::string>());
+    if (lane[2].as<int>() > o.max_unsettled_claims)
+      unsettled.emplace_back(accounts.back(), refs.back());
   }
   const pqxx::result r = tx.exec_params(
       "SELECT l.account, l.contact_ref, l.lease_token,"
@@ -121,10 +136,22 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
                                     optional_text(row[5]), row[6].as<int>(),
                                     from_micros(row[7].as<std::int64_t>())});
   }
-  // Lanes without rows are settled at once so they vanish (or free up).
+  // Lanes without rows are settled at once so they vanish (or free up); a
+  // contact whose every claim ended without a result is dead-lettered.
   std::erase_if(contacts, [&](const ClaimedContact& c) {
-    if (!c.rows.empty()) return false;
-    settle(c, {});
+    const bool poisoned = std::find(unsettled.begin(), unsettled.end(),
+                                    std::pair(c.account, c.contact_ref)) != unsettled.end();
+    if (!c.rows.empty() && !poisoned) return false;
+    Settlement s;
+    if (poisoned) {
+      const auto reason = "internal: delivering this contact ended " +
+                          std::to_string(o.max_unsettled_claims) +
+                          " times in a row without a result (the daemon stopped or lost the "
+                          "lease each time); see the daemon's log for this contact_ref";
+      for (const auto& row : c.rows)
+        s.dead.emplace_back(row.id, reason);
+    }
+    settle(c, s);
     return true;
   });
   return contacts;
@@ -178,13 +205,14 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
     tx.exec_params(
         "UPDATE keapsync.lane SET first_id = $3,"
         " lease_until = clock_timestamp() + $4 * interval '1 millisecond',"
-        " leased_by = NULL, lease_token = NULL WHERE account = $1 AND contact_ref = $2",
+        " leased_by = NULL, lease_token = NULL, claims = 0"
+        " WHERE account = $1 AND contact_ref = $2",
         c.account, c.contact_ref, first[0][0].as<std::int64_t>(),
         static_cast<std::int64_t>(std::max<std::int64_t>(0, s.retry_after.count())));
   } else {
     tx.exec_params(
         "UPDATE keapsync.lane SET first_id = $3, lease_until = NULL, leased_by = NULL,"
-        " lease_token = NULL WHERE account = $1 AND contact_ref = $2",
+        " lease_token = NULL, claims = 0 WHERE account = $1 AND contact_ref = $2",
         c.account, c.contact_ref, first[0][0].as<std::int64_t>());
   }
   tx.commit();
@@ -253,7 +281,8 @@ std::int64_t OutboxRepository::release(const std::vector<std::int64_t>& tokens) 
   if (tokens.empty()) return 0;
   pqxx::work tx(conn_);
   const auto r = tx.exec_params(
-      "UPDATE keapsync.lane l SET lease_until = NULL, leased_by = NULL, lease_token = NULL"
+      "UPDATE keapsync.lane l SET lease_until = NULL, leased_by = NULL, lease_token = NULL,"
+      "   claims = greatest(l.claims - 1, 0)"
       " FROM (SELECT account, contact_ref FROM keapsync.lane"
       "       WHERE lease_token = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED) mine"
       " WHERE l.account = mine.account AND l.contact_ref = mine.contact_ref",

@@ -20,21 +20,33 @@
 
 namespace keapsync::db {
 
+// What one claim may take, per account. Accounts not named are left alone:
+// their rows stay pending for a daemon that knows them, or until this one can
+// deliver them again (blocked, throttled).
+struct AccountQuota {
+  std::string account;
+  int contacts = 0;  // at most this many of its contacts
+};
+
 struct ClaimOptions {
-  std::string worker;              // who holds the lease (host:pid:n), for status
-  int max_contacts = 50;           // lanes per claim
-  int max_rows_per_contact = 100;  // rows coalesced per contact
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::string worker;                // who holds the lease (host:pid:n), for status
+  std::vector<AccountQuota> quotas;  // empty: nothing is claimed
+  int max_contacts = 50;             // in all, oldest first across the accounts
+  int max_rows_per_contact = 100;    // rows coalesced per contact
+  std::chrono::milliseconds lease{std::chrono::seconds(30)};
+  // A contact claimed this many times in a row without a settlement (each
+  // claim ended by a crash or a lost lease) goes dead instead.
+  int max_unsettled_claims = 5;
 };
 
 class OutboxRepository {
  public:
   explicit OutboxRepository(pqxx::connection& conn) : conn_(conn) {}
 
-  // Leases up to max_contacts contacts that nobody holds, oldest first, each
-  // with its pending rows, until `lease` after the database's now. Expired
-  // leases and elapsed retry waits are freed first. A contact is never handed
-  // out while another worker holds it.
+  // Leases up to max_contacts contacts that nobody holds, oldest first within
+  // each account's quota, each with its pending rows, until `lease` after the
+  // database's now. Expired leases and elapsed retry waits are freed first. A
+  // contact is never handed out while another worker holds it.
   std::vector<ClaimedContact> claim(const ClaimOptions& options);
 
   // Applies `s` to the claimed rows and frees the contact: it disappears when

@@ -15,6 +15,8 @@ namespace {
 
 // How often a settlement is tried again while the database is away.
 constexpr auto kSettleRetry = std::chrono::seconds(1);
+// How often the credentials of a blocked account are asked whether it is usable again.
+constexpr auto kBlockedRecheck = std::chrono::seconds(15);
 
 }  // namespace
 
@@ -54,6 +56,55 @@ boost::asio::awaitable<void> Dispatcher::sleep(std::chrono::milliseconds d) {
   wake_pending_ = false;
 }
 
+bool Dispatcher::usable(const AccountContext& account, TimePoint now) const {
+  return account.api->state() == auth::AccountState::ok &&
+         account.api->limiter().paused_until() <= now;
+}
+
+db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair) const {
+  db::ClaimOptions o;
+  o.worker = worker_id_;
+  o.max_contacts = wanted;
+  o.max_rows_per_contact = worker_.max_rows_per_contact;
+  o.lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
+  const auto now = clock_();
+  std::map<std::string, int> busy;
+  for (const auto& [token, work] : in_flight_)
+    ++busy[work->contact.account];
+  std::vector<std::string> open;
+  for (const auto& [name, account] : accounts_) {
+    if (usable(account, now)) open.push_back(name);
+  }
+  if (open.empty()) return o;
+  const int share =
+      (worker_.concurrency + static_cast<int>(open.size()) - 1) / static_cast<int>(open.size());
+  for (const auto& name : open)
+    o.quotas.push_back({name, fair ? std::max(0, share - busy[name]) : wanted});
+  return o;
+}
+
+bool Dispatcher::filled_a_share(const db::ClaimOptions& fair,
+                                const std::vector<db::ClaimedContact>& claimed) {
+  for (const auto& q : fair.quotas) {
+    const auto n = std::count_if(claimed.begin(), claimed.end(), [&](const db::ClaimedContact& c) {
+      return c.account == q.account;
+    });
+    if (q.contacts > 0 && n >= q.contacts) return true;
+  }
+  return false;
+}
+
+boost::asio::awaitable<void> Dispatcher::recheck_blocked_accounts() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_recheck_) co_return;
+  next_recheck_ = now + kBlockedRecheck;
+  for (auto& [name, account] : accounts_) {
+    // A blocked account's rows are not claimed, so no call would let its
+    // credentials notice a new key or authorization: ask them.
+    if (account.api->state() != auth::AccountState::ok) co_await account.api->recheck_credentials();
+  }
+}
+
 boost::asio::awaitable<void> Dispatcher::wait_idle(std::chrono::steady_clock::time_point deadline) {
   while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
     co_await sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -69,18 +120,23 @@ boost::asio::awaitable<void> Dispatcher::run() {
     const int free = worker_.concurrency - in_flight();
     bool more = false;
     if (free > 0) {
-      db::ClaimOptions options;
-      options.worker = worker_id_;
-      options.max_contacts = std::min(free, worker_.batch_size);
-      options.max_rows_per_contact = worker_.max_rows_per_contact;
-      options.lease = lease;
+      co_await recheck_blocked_accounts();
+      const int wanted = std::min(free, worker_.batch_size);
       std::vector<db::ClaimedContact> claimed;
       bool database_failed = false;
       const auto sent = std::chrono::steady_clock::now();
       try {
-        claimed = co_await db_.run([&options](pqxx::connection& conn) {
-          return db::OutboxRepository(conn).claim(options);
-        });
+        // First each usable account up to its share of the slots, then, when
+        // some took their whole share, whatever is left to anyone usable.
+        const auto fair = claim_options(wanted, true);
+        claimed = co_await db_.run(
+            [&fair](pqxx::connection& conn) { return db::OutboxRepository(conn).claim(fair); });
+        if (static_cast<int>(claimed.size()) < wanted && filled_a_share(fair, claimed)) {
+          const auto rest = claim_options(wanted - static_cast<int>(claimed.size()), false);
+          auto extra = co_await db_.run(
+              [&rest](pqxx::connection& conn) { return db::OutboxRepository(conn).claim(rest); });
+          std::move(extra.begin(), extra.end(), std::back_inserter(claimed));
+        }
         if (!stats_.database_ok) logger_.info("database reachable; claiming work");
         stats_.database_ok = true;
       } catch (const std::exception& e) {
@@ -95,7 +151,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
         continue;
       }
       ++stats_.claims;
-      more = static_cast<int>(claimed.size()) == options.max_contacts;
+      more = static_cast<int>(claimed.size()) == wanted;
       for (auto& c : claimed) {
         const auto token = c.lease_token;
         auto work = std::make_shared<InFlight>(InFlight{std::move(c), LeaseFence(sent, lease)});
@@ -196,30 +252,21 @@ boost::asio::awaitable<void> Dispatcher::deliver(std::shared_ptr<InFlight> work)
   };
   try {
     Verdict verdict;
-    const auto account = accounts_.find(contact.account);
-    if (account == accounts_.end()) {
-      for (const auto& row : contact.rows) {
-        verdict.bury(row.id,
-                     "account \"" + contact.account +
-                         "\" is not configured (add it under accounts: and run keapsync dead "
-                         "retry)",
-                     "unknown_account");
-      }
-    } else {
-      try {
-        verdict = co_await processor_.process(contact, account->second, window);
-      } catch (const pqxx::failure&) {
-        throw;  // the database, not the rows
-      } catch (const std::exception& e) {
-        // A fault of keapsync on these rows would repeat on every claim.
-        verdict = Verdict{};
-        for (const auto& row : contact.rows)
-          verdict.bury(row.id, std::string("internal: ") + e.what(), "internal");
-        logger_.error("delivering the contact failed inside keapsync; its rows are dead-lettered",
-                      {{"account", contact.account},
-                       {"contact_ref", contact.contact_ref},
-                       {"error", e.what()}});
-      }
+    // Claims name configured accounts only.
+    AccountContext& account = accounts_.at(contact.account);
+    try {
+      verdict = co_await processor_.process(contact, account, window);
+    } catch (const pqxx::failure&) {
+      throw;  // the database, not the rows
+    } catch (const std::exception& e) {
+      // A fault of keapsync on these rows would repeat on every claim.
+      verdict = Verdict{};
+      for (const auto& row : contact.rows)
+        verdict.bury(row.id, std::string("internal: ") + e.what(), "internal");
+      logger_.error("delivering the contact failed inside keapsync; its rows are dead-lettered",
+                    {{"account", contact.account},
+                     {"contact_ref", contact.contact_ref},
+                     {"error", e.what()}});
     }
     if (verdict.fenced) {
       logger_.warn("delivery stopped: the lease is no longer certain; the rows stay pending",

@@ -18,6 +18,7 @@
 #include "config/config.hpp"
 #include "db/claimed_contact.hpp"
 #include "db/database_pool.hpp"
+#include "db/outbox_repository.hpp"
 #include "db/settlement.hpp"
 #include "engine/account_context.hpp"
 #include "engine/contact_processor.hpp"
@@ -61,6 +62,15 @@ class Dispatcher {
     LeaseFence fence;
   };
 
+  // Blocked (credentials) or throttled (rate limiter) accounts hold no slot:
+  // their lanes stay parked in the database until they are usable again.
+  bool usable(const AccountContext& account, TimePoint now) const;
+  // Quotas for the usable accounts: `fair`, each its share of
+  // worker.concurrency less what it has in flight; else `wanted` each.
+  db::ClaimOptions claim_options(int wanted, bool fair) const;
+  static bool filled_a_share(const db::ClaimOptions& fair,
+                             const std::vector<db::ClaimedContact>& claimed);
+  boost::asio::awaitable<void> recheck_blocked_accounts();
   boost::asio::awaitable<void> deliver(std::shared_ptr<InFlight> work);
   // Settles `contact`, trying again every second while the database is away
   // (Keap has the change: settling late beats delivering it twice), for at
@@ -90,6 +100,7 @@ class Dispatcher {
   bool wake_pending_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_turn_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point next_recheck_{};
   std::map<std::int64_t, std::shared_ptr<InFlight>> in_flight_;  // by lease token
   std::set<std::int64_t> settling_;                              // lease tokens being settled
   DispatcherStats stats_;

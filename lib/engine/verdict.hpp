@@ -12,7 +12,7 @@ namespace keapsync::engine {
 
 struct Verdict {
   db::Settlement settlement;
-  // Dead rows by reason class: payload, permanent, attempts_exhausted, unknown_account.
+  // Dead rows by reason class: payload, permanent, attempts_exhausted, internal.
   std::map<std::string, std::int64_t> dead_by_class;
   // The error class of the retried rows (transient, throttled, auth); "" when none wait.
   std::string retry_class;

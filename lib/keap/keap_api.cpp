@@ -39,6 +39,10 @@ KeapApi::KeapApi(http::Client& client, http::Url api_url, auth::Credentials& cre
       logger_(std::move(logger)),
       max_wait_(max_wait) {}
 
+boost::asio::awaitable<void> KeapApi::recheck_credentials() {
+  co_await credentials_.header();
+}
+
 boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out) {
   for (;;) {
     const auto now = clock_();

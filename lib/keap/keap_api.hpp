@@ -30,6 +30,8 @@ class KeapApi {
                                           const CallWindow& window = {});
 
   auth::AccountState state() const { return credentials_.state(); }
+  // Lets blocked credentials look for a new key or authorization without a call.
+  boost::asio::awaitable<void> recheck_credentials();
   RateLimiter& limiter() { return limiter_; }
 
   // Called once for every HTTP exchange with Keap (the metrics hook).

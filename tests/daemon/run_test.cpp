@@ -383,6 +383,110 @@ TEST_F(Daemon, KillMinus9LosesNothingAndTheContactsInFlightReturnWithinTheLease)
   EXPECT_EQ(second.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, APayloadNestedDeeperThanTheJsonParserDefaultGoesDeadAtOnce) {
+  auto daemon = start(config());
+  // jsonb takes 40 levels; Boost.JSON's default limit is 32.
+  const auto deep = db.insert("deep", R"({"email":"deep@example.com","given_name":)" +
+                                          std::string(40, '[') + std::string(40, ']') + "}");
+  db.insert("next", R"({"email":"next@example.com"})");
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT attempts || ' ' || state FROM keapsync.outbox WHERE id = " +
+                      std::to_string(deep)),
+            "1 dead");
+  EXPECT_NE(db.scalar("SELECT last_error FROM keapsync.outbox").find("payload"), std::string::npos);
+  EXPECT_EQ(sandbox_contacts().size(), 1u);  // the neighbour went out
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ABlockedAccountHoldsNoSlotAndItsRowsWaitUntouched) {
+  // "blocked" has a key Keap rejects, and 1,000 rows older than default's 100.
+  const auto bad_key = dir.write_secret("bad-key", "KeapAK-rejected-0000000000000000\n");
+  const auto cfg = config("  concurrency: 4\n");
+  dir.write("keapsync.yaml", testing::read_file(cfg) +
+                                 "  blocked:\n    auth: api_key\n"
+                                 "    api_key_file: " +
+                                 bad_key + "\n");
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (account, contact_ref, payload)"
+        " SELECT 'blocked', 'b' || i, '{\"email\":\"b@example.com\"}' FROM generate_series(1, "
+        "1000) i");
+    tx.exec(
+        "INSERT INTO keapsync.outbox (account, contact_ref, payload)"
+        " SELECT 'default', 'd' || i, jsonb_build_object('email', 'd' || i || '@example.com')"
+        " FROM generate_series(1, 100) i");
+    tx.commit();
+  }
+  auto daemon = start(cfg);
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + 30s;
+  while (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE account = 'default'") != "0" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox WHERE account = 'default'"), "0")
+      << testing::read_file(log_file);
+  EXPECT_EQ(sandbox_contacts().size(), 100u);
+  // Only the contacts in flight when Keap refused the key were touched; the
+  // other rows were never claimed (no attempt, no error), and stay pending.
+  const auto touched = std::stoi(db.scalar(
+      "SELECT count(*) FROM keapsync.outbox WHERE account = 'blocked' AND last_error IS NOT NULL"));
+  EXPECT_LE(touched, 4);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox WHERE account = 'blocked'"
+                      " AND state = 'pending' AND attempts = 0"),
+            "1000");
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, AnOpenShopTransactionHoldsUpItsContactOnlyAndSigtermStillExitsInTime) {
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":300})");
+  auto daemon = start(config("  lease_duration: 6s\n  shutdown_timeout: 3s\n"));
+  db.insert("stuck", R"({"email":"stuck@example.com"})");
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_token IS NOT NULL") != "1" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  // The shop inserts for the contact being delivered and leaves its
+  // transaction open: the trigger holds the contact's lane.
+  pqxx::connection shop(db.url());
+  pqxx::work shop_tx(shop);
+  shop_tx.exec(
+      "INSERT INTO keapsync.outbox (contact_ref, payload)"
+      " VALUES ('stuck', '{\"email\":\"stuck@example.com\",\"given_name\":\"Late\"}')");
+  for (int i = 0; i < 30; ++i)
+    db.insert("o" + std::to_string(i), R"({"email":"o)" + std::to_string(i) + R"(@example.com"})");
+  deadline = std::chrono::steady_clock::now() + 30s;
+  while (db.scalar("SELECT count(*) FROM keapsync.outbox WHERE contact_ref <> 'stuck'") != "0" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox WHERE contact_ref <> 'stuck'"), "0")
+      << "the other contacts stopped flowing\n"
+      << testing::read_file(log_file);
+  // The stuck lease ran out while the shop held the lane; nothing else did.
+  deadline = std::chrono::steady_clock::now() + 20s;
+  while (db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_until < now()") != "1" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s) << testing::read_file(log_file);
+  shop_tx.commit();
+
+  auto again = start(config("  lease_duration: 6s\n  shutdown_timeout: 3s\n"));
+  ASSERT_TRUE(db.drained(30s)) << testing::read_file(log_file);
+  bool late = false;
+  for (const auto& c : sandbox_contacts())
+    late = late || (c.as_object().contains("given_name") && c.at("given_name") == "Late");
+  EXPECT_TRUE(late) << boost::json::serialize(sandbox_contacts());
+  EXPECT_EQ(again.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
   testing::TestDatabase empty;
   const auto key = dir.write_secret("k", std::string(kApiKey));

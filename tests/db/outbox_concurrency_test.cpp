@@ -57,6 +57,7 @@ TEST(OutboxConcurrency, FourWorkersKeepOrderAndDeliverEveryRowOnce) {
       ClaimOptions o;
       o.worker = "w" + std::to_string(w);
       o.max_contacts = 8;
+      o.quotas = {{"default", 8}};
       o.max_rows_per_contact = 7;  // contacts need several claims: order is tested across them
       std::mt19937 rng(w);
       int idle_rounds = 0;

@@ -27,6 +27,7 @@ class OutboxRepositoryTest : public ::testing::Test {
     ClaimOptions o;
     o.worker = worker;
     o.max_contacts = contacts;
+    o.quotas = {{"default", contacts}, {"shop", contacts}, {"other", contacts}};
     o.lease = seconds(30);
     return o;
   }
@@ -78,6 +79,61 @@ TEST_F(OutboxRepositoryTest, AHeldContactIsNeverHandedToASecondWorker) {
   const auto next = repo.claim(options("w2"));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(ids(next[0]), (std::vector<std::int64_t>{later}));
+}
+
+TEST_F(OutboxRepositoryTest, EachAccountTakesAtMostItsQuotaAndUnnamedAccountsAreLeftPending) {
+  for (int i = 0; i < 5; ++i)
+    db.insert("busy" + std::to_string(i), "{}", "upsert", "shop");  // the oldest rows
+  db.insert("quiet", "{}", "upsert", "other");
+  db.insert("stranger", "{}", "upsert", "unknown");
+  auto o = options("w1", 3);
+  o.quotas = {{"shop", 2}, {"other", 2}};
+  const auto claimed = repo.claim(o);
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].account, "shop");
+  EXPECT_EQ(claimed[1].account, "shop");
+  EXPECT_EQ(claimed[2].account, "other");  // newer than shop's backlog, yet not starved
+  o.quotas = {{"shop", 10}, {"other", 10}};
+  EXPECT_EQ(repo.claim(o).size(), 3u);  // shop's rest; "unknown" is nobody's here
+  EXPECT_TRUE(repo.claim(o).empty());
+  EXPECT_EQ(db.scalar("SELECT state FROM keapsync.outbox WHERE account = 'unknown'"), "pending");
+}
+
+TEST_F(OutboxRepositoryTest, AContactWhoseClaimsKeepEndingWithoutASettlementGoesDead) {
+  const auto poison = db.insert("poison");
+  auto o = options();
+  o.max_unsettled_claims = 3;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(repo.claim(o).size(), 1u) << "claim " << i + 1;
+    elapse(seconds(31));  // the daemon died: the lease runs out
+  }
+  EXPECT_TRUE(repo.claim(o).empty());  // the fourth claim buries the claimed rows
+  const auto later = db.insert("poison");
+  const auto dead = repo.list_dead({}, 10);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].id, poison);
+  EXPECT_NE(dead[0].last_error.find("internal: delivering this contact ended 3 times"),
+            std::string::npos)
+      << dead[0].last_error;
+  // A row that arrives afterwards starts afresh.
+  const auto next = repo.claim(o);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(ids(next[0]), (std::vector<std::int64_t>{later}));
+}
+
+TEST_F(OutboxRepositoryTest, SettlingOrReleasingClearsTheCountOfUnsettledClaims) {
+  db.insert("alice");
+  auto o = options();
+  o.max_unsettled_claims = 1;
+  const auto first = repo.claim(o);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(repo.release({first[0].lease_token}), 1);  // a shutdown is not the row's fault
+  const auto second = repo.claim(o);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_EQ(repo.retry(second[0], "HTTP 503", seconds(0)), SettleResult::settled);
+  const auto third = repo.claim(o);
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_TRUE(repo.list_dead({}, 10).empty());
 }
 
 TEST_F(OutboxRepositoryTest, RowsPerContactAreCappedAndTheRestFollowInOrder) {

@@ -63,6 +63,7 @@ TEST(RetrySchedule, TransientFailuresRetryOnScheduleThenGoDead) {
   const RetryPolicy policy(seconds(10), seconds(40), 4, MaxRandom{&bounds});
   db::ClaimOptions o;
   o.worker = "w";
+  o.quotas = {{"default", 10}};
   o.lease = seconds(30);
   const auto id = db.insert("alice");
   // The wait runs on the database's clock: it passes when the lane's end is moved closer.
@@ -105,6 +106,7 @@ TEST(RetrySchedule, EachRowCountsItsOwnAttempts) {
   const RetryPolicy policy(seconds(10), seconds(40), 3, MaxRandom{&bounds});
   db::ClaimOptions o;
   o.worker = "w";
+  o.quotas = {{"default", 10}};
   const auto old_row = db.insert("alice");
   db.scalar(
       "WITH u AS (UPDATE keapsync.outbox SET attempts = 2 RETURNING 1) SELECT count(*) FROM u");
