@@ -117,3 +117,35 @@ scenario "new contacts, 1 row each" \
   "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object('email', 'c' || i || '@example.com', 'given_name', 'Bench')::jsonb FROM generate_series(1, $n) i"
 scenario "known contacts, 4 rows each" \
   "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object(k, 'v' || j)::jsonb FROM generate_series(1, $n) i, generate_series(1, 4) j, LATERAL (SELECT (ARRAY['given_name','family_name','job_title','middle_name'])[j] AS k) f ORDER BY i, j"
+
+# Crash recovery: the same backlog shape the issue measured (300 contacts × 2
+# changes), the daemon killed with SIGKILL three times while it delivers and
+# restarted at once. The contacts in flight at a kill wait out their lease
+# (worker.lease_duration, 30 s by default) before the next daemon takes them.
+pending() { psql "$db" -tAc "SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'"; }
+sleep 2
+psql "$db" -qc "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'k' || i, 'upsert', json_build_object('email', 'k' || i || '@example.com', f, 'v')::jsonb FROM generate_series(1, 300) i, unnest(ARRAY['given_name', 'family_name']) f ORDER BY i, f"
+rows=$(pending)
+start=$(date +%s.%N)
+for kill in 1 2 3; do
+  "$bin" run -c "$cfg" >>"$work/daemon.log" 2>&1 &
+  pid=$!
+  goal=$(($(pending) - 60))  # kill once 30 more contacts went out, with more in flight
+  until [ "$(pending)" -le "$goal" ]; do sleep 0.05; done
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+done
+restart=$(date +%s.%N)
+"$bin" run -c "$cfg" >>"$work/daemon.log" 2>&1 &
+pid=$!
+until [ "$(pending)" = 0 ]; do sleep 0.05; done
+end=$(date +%s.%N)
+kill -TERM "$pid" && wait "$pid"
+created=$(sandbox_get /_sandbox/contacts | python3 -c 'import json, sys; print(sum(1 for c in json.load(sys.stdin)["contacts"] if c.get("email_addresses") and c["email_addresses"][0]["email"].startswith("k")))')
+echo
+printf '%-34s %6s %5s %8s %16s %14s\n' "crash recovery (kill -9, OAuth)" rows kills seconds "after last kill" "Keap contacts"
+python3 - "$rows" "$start" "$restart" "$end" "$created" <<'PY'
+import sys
+rows, start, restart, end, created = sys.argv[1:]
+print(f"{'300 contacts x 2 rows, 3 kills':<34} {int(rows):>6} {3:>5} {float(end) - float(start):>8.1f} "
+      f"{float(end) - float(restart):>16.1f} {int(created):>14}")
+PY

@@ -253,7 +253,9 @@ int run(const Arguments& args) {
     p.limiter = limiter.get();
     p.api = std::make_unique<keap::KeapApi>(client, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
-    accounts[name] = engine::AccountContext{name, p.api.get(), {}, account.create_missing_tags};
+    accounts[name] = engine::AccountContext{
+        name, p.api.get(), std::make_unique<engine::TagResolver>(pool, name, logger),
+        account.create_missing_tags};
     parts.emplace(name, std::move(p));
   }
 

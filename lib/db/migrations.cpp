@@ -132,20 +132,31 @@ CREATE TABLE keapsync.refresh_attempt (
 )sql";
 
 // Version 4: claims per account (each account's free lanes in first-row
-// order, so that one account's backlog cannot hold every slot) and a count of
+// order, so that one account's backlog cannot hold every slot), a count of
 // claims that ended without a settlement (a crash, a lost lease), which
-// dead-letters a contact that keeps taking the daemon down.
+// dead-letters a contact that keeps taking the daemon down, and the tag names
+// of each account, so that daemons create a missing name once.
 constexpr const char* kFairClaims = R"sql(
 ALTER TABLE keapsync.lane ADD COLUMN claims integer NOT NULL DEFAULT 0;
 CREATE INDEX lane_free_by_account_idx ON keapsync.lane (account, first_id) WHERE lease_until IS NULL;
 DROP INDEX keapsync.lane_free_idx;
+
+-- keap_id once known; while NULL, creating_until is the end of the turn of
+-- whoever creates the name in Keap.
+CREATE TABLE keapsync.tag_name (
+  account        text NOT NULL,
+  name           text NOT NULL,
+  keap_id        bigint,
+  creating_until timestamptz,
+  PRIMARY KEY (account, name)
+);
 )sql";
 
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
     Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
     Migration{3, "refresh attempts", kRefreshJournal},
-    Migration{4, "claims per account, unsettled claims", kFairClaims},
+    Migration{4, "claims per account, unsettled claims, tag names", kFairClaims},
 };
 
 }  // namespace

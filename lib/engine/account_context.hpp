@@ -1,9 +1,10 @@
 // What the engine holds per configured Keap account.
 #pragma once
 
+#include <memory>
 #include <string>
 
-#include "engine/tag_cache.hpp"
+#include "engine/tag_resolver.hpp"
 #include "keap/keap_api.hpp"
 
 namespace keapsync::engine {
@@ -11,7 +12,7 @@ namespace keapsync::engine {
 struct AccountContext {
   std::string name;
   keap::KeapApi* api = nullptr;
-  TagCache tags;
+  std::unique_ptr<TagResolver> tags;
   bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
 };
 

@@ -24,25 +24,22 @@ keap::ApiOutcome permanent(std::string message) {
   return out;
 }
 
-// Keap v2 ids are strings; older answers may carry numbers.
+// Keap v2 ids are strings of digits; older answers may carry numbers. Any
+// other string is refused: it would be stored and then put into URL paths.
 std::optional<std::string> id_of(const boost::json::value& body) {
   if (!body.is_object()) return std::nullopt;
   const auto* id = body.as_object().if_contains("id");
   if (id == nullptr) return std::nullopt;
-  if (id->is_string()) return std::string(id->as_string());
+  if (id->is_string()) {
+    const std::string text(id->as_string());
+    if (text.empty() || text.size() > 20 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    return text;
+  }
   if (id->is_int64()) return std::to_string(id->as_int64());
   if (id->is_uint64()) return std::to_string(id->as_uint64());
   return std::nullopt;
-}
-
-std::optional<std::int64_t> numeric_id(const boost::json::value& v) {
-  const auto text = id_of(v);
-  if (!text) return std::nullopt;
-  try {
-    return std::stoll(*text);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 bool is_not_found(const keap::ApiOutcome& r) {
@@ -197,7 +194,7 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
       auto r = co_await api.call(*mapped.request, window);
       if (!r.ok()) co_return r;
       const auto new_id = id_of(r.reply->body);
-      if (!new_id) co_return permanent("Keap created the contact but sent no id");
+      if (!new_id) co_return permanent("Keap created the contact but sent no numeric id");
       id = new_id;
       settlement.keap_id_change = db::Settlement::KeapId::learned;
       settlement.keap_id = *new_id;
@@ -217,62 +214,29 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::apply_
     const keap::CallWindow& window) {
   std::optional<keap::ApiOutcome> failure;
   for (const auto& tag : change.tags_add) {
-    const auto tag_id =
-        co_await resolve_tag(tag, account.create_missing_tags, account, window, failure);
-    if (failure) co_return failure;
-    if (!tag_id) co_return permanent("payload.tags_add: Keap has no tag " + tag.display());
-    auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
-    if (!r.ok()) co_return r;
+    // A tag deleted in Keap answers 404: resolved (and created) once more.
+    for (int round = 0;; ++round) {
+      const auto tag_id = co_await account.tags->resolve(tag, account.create_missing_tags,
+                                                         *account.api, window, failure);
+      if (failure) co_return failure;
+      if (!tag_id) co_return permanent("payload.tags_add: Keap has no tag " + tag.display());
+      auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
+      if (is_not_found(r) && !tag.is_id() && round == 0) {
+        co_await account.tags->forget(tag.name);
+        continue;
+      }
+      if (!r.ok()) co_return r;
+      break;
+    }
   }
   for (const auto& tag : change.tags_remove) {
-    const auto tag_id = co_await resolve_tag(tag, false, account, window, failure);
+    const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
     if (failure) co_return failure;
     if (!tag_id) continue;  // a tag that does not exist is on no contact
     auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id), window);
     if (!r.ok() && !is_not_found(r)) co_return r;
   }
   co_return std::nullopt;
-}
-
-boost::asio::awaitable<std::optional<std::int64_t>> ContactProcessor::resolve_tag(
-    const keap::TagRef& tag, bool create, AccountContext& account, const keap::CallWindow& window,
-    std::optional<keap::ApiOutcome>& failure) {
-  if (tag.is_id()) co_return tag.id;
-  if (auto cached = account.tags.find(tag.name)) co_return cached;
-  auto found = co_await account.api->call(keap::find_tag_request(tag.name), window);
-  if (!found.ok()) {
-    failure = std::move(found);
-    co_return std::nullopt;
-  }
-  if (const auto* tags = found.reply->body.is_object()
-                             ? found.reply->body.as_object().if_contains("tags")
-                             : nullptr;
-      tags != nullptr && tags->is_array()) {
-    for (const auto& t : tags->as_array()) {
-      const auto* name = t.is_object() ? t.as_object().if_contains("name") : nullptr;
-      if (name != nullptr && name->is_string() && name->as_string() == tag.name) {
-        if (auto tag_id = numeric_id(t)) {
-          account.tags.remember(tag.name, *tag_id);
-          co_return tag_id;
-        }
-      }
-    }
-  }
-  if (!create) co_return std::nullopt;
-  auto created = co_await account.api->call(keap::create_tag_request(tag.name), window);
-  if (!created.ok()) {
-    failure = std::move(created);
-    co_return std::nullopt;
-  }
-  const auto tag_id = numeric_id(created.reply->body);
-  if (!tag_id) {
-    failure = permanent("Keap created tag " + tag.display() + " but sent no id");
-    co_return std::nullopt;
-  }
-  logger_.info("created Keap tag",
-               {{"account", account.name}, {"tag", tag.name}, {"tag_id", *tag_id}});
-  account.tags.remember(tag.name, *tag_id);
-  co_return tag_id;
 }
 
 }  // namespace keapsync::engine

@@ -40,12 +40,6 @@ class ContactProcessor {
   boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
       const keap::ContactChange& change, const std::string& keap_id, AccountContext& account,
       const keap::CallWindow& window);
-  // The tag's id: from the cache, found by name, or created (when `create`).
-  // nullopt with `failure` unset: no such tag (and not created).
-  boost::asio::awaitable<std::optional<std::int64_t>> resolve_tag(
-      const keap::TagRef& tag, bool create, AccountContext& account, const keap::CallWindow& window,
-      std::optional<keap::ApiOutcome>& failure);
-
   db::DatabasePool& db_;
   const RetryPolicy& policy_;
   Clock clock_;

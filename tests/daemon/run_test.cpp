@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <set>
 #include <thread>
 
 #include <pqxx/pqxx>
@@ -485,6 +486,69 @@ TEST_F(Daemon, AnOpenShopTransactionHoldsUpItsContactOnlyAndSigtermStillExitsInT
     late = late || (c.as_object().contains("given_name") && c.at("given_name") == "Late");
   EXPECT_TRUE(late) << boost::json::serialize(sandbox_contacts());
   EXPECT_EQ(again.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, TwoDaemonsCreateANewTagNameOnce) {
+  // Every new contact adds the same new tag; eight deliveries in two daemons
+  // miss it at once. (60 contacts: each daemon keeps to an API key's 240
+  // requests a minute; this Keap lets the two share the key without a 429.)
+  testing::SandboxProcess roomy{{KEAPSYNC_BINARY,
+                                 std::string("api_keys: [") + kApiKey +
+                                     "]\nrate_limits:\n"
+                                     "  key_spike: {limit: 1000, window_seconds: 1}\n"
+                                     "  key_throttle: {limit: 10000, window_seconds: 60}\n"
+                                     "faults: {latency_ms: 50}\n",
+                                 {},
+                                 "",
+                                 20000ms}};
+  const auto cfg = config("  concurrency: 4\n", "debug", &roomy);
+  auto first = start(cfg);
+  auto second =
+      testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", cfg}, dir.path() + "/second.log");
+  ASSERT_TRUE(logged("\"msg\":\"database reachable; claiming work\""));
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (contact_ref, payload) SELECT 'v' || i,"
+        " jsonb_build_object('email', 'v' || i || '@example.com', 'tags_add', "
+        "jsonb_build_array('VIP'))"
+        " FROM generate_series(1, 60) i");
+    tx.commit();
+  }
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
+  const auto stats = boost::json::parse(
+      testing::https_request("GET", roomy.base_url() + "/_sandbox/stats", roomy.ca_file()).body);
+  EXPECT_EQ(stats.at("routes").at("POST /rest/v2/tags").at("201").as_int64(), 1)
+      << boost::json::serialize(stats);
+  const auto contacts = boost::json::parse(
+      testing::https_request("GET", roomy.base_url() + "/_sandbox/contacts", roomy.ca_file()).body);
+  std::set<std::string> tag_ids;
+  ASSERT_EQ(contacts.at("contacts").as_array().size(), 60u);
+  for (const auto& c : contacts.at("contacts").as_array()) {
+    ASSERT_EQ(c.at("tag_ids").as_array().size(), 1u) << boost::json::serialize(c);
+    tag_ids.insert(std::string(c.at("tag_ids").as_array()[0].as_string()));
+  }
+  EXPECT_EQ(tag_ids.size(), 1u);
+  EXPECT_EQ(first.stop(SIGTERM), 0);
+  EXPECT_EQ(second.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ATagDeletedInKeapIsResolvedAgain) {
+  // keapsync knows "Gone" by an id Keap no longer has: the apply answers 404.
+  db.scalar(
+      "WITH t AS (INSERT INTO keapsync.tag_name (account, name, keap_id)"
+      " VALUES ('default', 'Gone', 987654) RETURNING 1) SELECT count(*) FROM t");
+  auto daemon = start(config());
+  db.insert("g", R"({"email":"g@example.com","tags_add":["Gone"]})");
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");  // delivered, not dead
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u);
+  ASSERT_EQ(contacts[0].at("tag_ids").as_array().size(), 1u);
+  EXPECT_EQ(db.scalar("SELECT keap_id::text FROM keapsync.tag_name WHERE name = 'Gone'"),
+            std::string(contacts[0].at("tag_ids").as_array()[0].as_string()));
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST_F(Daemon, RefusesAnUnmigratedDatabase) {

@@ -1,0 +1,59 @@
+// The tag_name statements.
+#include "db/tag_name_repository.hpp"
+
+#include <pqxx/pqxx>
+
+namespace keapsync::db {
+
+std::optional<std::int64_t> TagNameRepository::find(const std::string& account,
+                                                    const std::string& name) {
+  pqxx::read_transaction tx(conn_);
+  const auto r = tx.exec_params(
+      "SELECT keap_id FROM keapsync.tag_name WHERE account = $1 AND name = $2 AND keap_id IS NOT "
+      "NULL",
+      account, name);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::int64_t>();
+}
+
+bool TagNameRepository::claim_creation(const std::string& account, const std::string& name,
+                                       std::chrono::milliseconds lease) {
+  pqxx::work tx(conn_);
+  const auto r = tx.exec_params(
+      "INSERT INTO keapsync.tag_name AS t (account, name, creating_until)"
+      " VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')"
+      " ON CONFLICT (account, name) DO UPDATE SET creating_until = excluded.creating_until"
+      " WHERE t.keap_id IS NULL AND t.creating_until < clock_timestamp()"
+      " RETURNING 1",
+      account, name, static_cast<std::int64_t>(lease.count()));
+  tx.commit();
+  return !r.empty();
+}
+
+bool TagNameRepository::creation_pending(const std::string& account, const std::string& name) {
+  pqxx::read_transaction tx(conn_);
+  return !tx.exec_params(
+                "SELECT 1 FROM keapsync.tag_name WHERE account = $1 AND name = $2"
+                " AND keap_id IS NULL AND creating_until > clock_timestamp()",
+                account, name)
+              .empty();
+}
+
+void TagNameRepository::record(const std::string& account, const std::string& name,
+                               std::int64_t keap_id) {
+  pqxx::work tx(conn_);
+  tx.exec_params(
+      "INSERT INTO keapsync.tag_name AS t (account, name, keap_id) VALUES ($1, $2, $3)"
+      " ON CONFLICT (account, name) DO UPDATE SET keap_id = excluded.keap_id,"
+      " creating_until = NULL",
+      account, name, keap_id);
+  tx.commit();
+}
+
+void TagNameRepository::forget(const std::string& account, const std::string& name) {
+  pqxx::work tx(conn_);
+  tx.exec_params("DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2", account, name);
+  tx.commit();
+}
+
+}  // namespace keapsync::db

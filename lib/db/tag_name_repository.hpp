@@ -1,0 +1,33 @@
+// Keap tag ids by name per account, shared by every daemon, and the turn to
+// create a missing name: whoever holds a name's creation lease creates it in
+// Keap; the others wait for the id it records.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+
+namespace keapsync::db {
+
+class TagNameRepository {
+ public:
+  explicit TagNameRepository(pqxx::connection& conn) : conn_(conn) {}
+
+  std::optional<std::int64_t> find(const std::string& account, const std::string& name);
+  // Takes the turn to create `name` for `lease` (the database's clock) unless
+  // its id is known or another holder's turn has not ended.
+  bool claim_creation(const std::string& account, const std::string& name,
+                      std::chrono::milliseconds lease);
+  // Whether another holder's turn to create `name` is still running.
+  bool creation_pending(const std::string& account, const std::string& name);
+  void record(const std::string& account, const std::string& name, std::int64_t keap_id);
+  // The creation failed, or Keap no longer has the tag (404): forget the name.
+  void forget(const std::string& account, const std::string& name);
+
+ private:
+  pqxx::connection& conn_;
+};
+
+}  // namespace keapsync::db

@@ -1,0 +1,55 @@
+// Keap tag ids by name for one account, and the creation of a name Keap
+// lacks, exactly once: deliveries in this daemon that need the same name wait
+// for one resolution (single flight), and daemons take turns through
+// keapsync.tag_name, re-reading Keap inside their turn.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "db/database_pool.hpp"
+#include "keap/api_outcome.hpp"
+#include "keap/call_window.hpp"
+#include "keap/keap_api.hpp"
+#include "keap/tag_ref.hpp"
+#include "log/logger.hpp"
+
+namespace keapsync::engine {
+
+class TagResolver {
+ public:
+  TagResolver(db::DatabasePool& db, std::string account, log::Logger logger);
+
+  // The tag's id; nullopt with `failure` unset: Keap has no such tag (and it
+  // was not created, `create` being false). Keap's errors go to `failure`.
+  boost::asio::awaitable<std::optional<std::int64_t>> resolve(
+      const keap::TagRef& tag, bool create, keap::KeapApi& api, const keap::CallWindow& window,
+      std::optional<keap::ApiOutcome>& failure);
+
+  // Keap answered 404 for the id: the tag was deleted there.
+  boost::asio::awaitable<void> forget(const std::string& name);
+
+ private:
+  boost::asio::awaitable<std::optional<std::int64_t>> resolve_once(
+      const std::string& name, bool create, keap::KeapApi& api, const keap::CallWindow& window,
+      std::optional<keap::ApiOutcome>& failure);
+  // Waits, within the caller's window, until another daemon's turn to create
+  // `name` records its id or ends.
+  boost::asio::awaitable<std::optional<std::int64_t>> await_other_creator(
+      const std::string& name, const keap::CallWindow& window);
+
+  db::DatabasePool& db_;
+  std::string account_;
+  log::Logger logger_;
+  std::map<std::string, std::int64_t> ids_;
+  // Names being resolved in this daemon; waiters wait on the timer, which is
+  // cancelled when the resolution ends.
+  std::map<std::string, std::shared_ptr<boost::asio::steady_timer>> flights_;
+};
+
+}  // namespace keapsync::engine
