@@ -291,6 +291,19 @@ std::int64_t OutboxRepository::release(const std::vector<std::int64_t>& tokens) 
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
+std::int64_t OutboxRepository::restore_lanes() {
+  pqxx::work tx(conn_);
+  const auto r = tx.exec(
+      "INSERT INTO keapsync.lane (account, contact_ref, first_id)"
+      " SELECT account, contact_ref, min(id) FROM keapsync.outbox o"
+      " WHERE state = 'pending' AND NOT EXISTS (SELECT 1 FROM keapsync.lane l"
+      "   WHERE l.account = o.account AND l.contact_ref = o.contact_ref)"
+      " GROUP BY account, contact_ref ORDER BY account, contact_ref"
+      " ON CONFLICT (account, contact_ref) DO NOTHING");
+  tx.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
 std::vector<DeadRow> OutboxRepository::list_dead(const DeadLetterFilter& f, int limit) {
   pqxx::read_transaction tx(conn_);
   const auto r =

@@ -72,6 +72,11 @@ class OutboxRepository {
   // returns how many were released.
   std::int64_t release(const std::vector<std::int64_t>& tokens);
 
+  // Gives pending rows that have no lane one (rows copied in with the trigger
+  // disabled, as a restore may do): otherwise nobody would claim them.
+  // Returns how many lanes were made.
+  std::int64_t restore_lanes();
+
   // The dead-letter desk.
   std::vector<DeadRow> list_dead(const DeadLetterFilter& filter, int limit);
   // Makes dead rows pending again (attempts reset); returns how many.

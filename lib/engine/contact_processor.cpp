@@ -42,6 +42,13 @@ std::optional<std::string> id_of(const boost::json::value& body) {
   return std::nullopt;
 }
 
+std::vector<std::int64_t> row_ids(const db::ClaimedContact& c) {
+  std::vector<std::int64_t> ids;
+  for (const auto& row : c.rows)
+    ids.push_back(row.id);
+  return ids;
+}
+
 bool is_not_found(const keap::ApiOutcome& r) {
   return !r.ok() && r.error.status == 404;
 }
@@ -111,6 +118,15 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
           {{"account", c.account}, {"contact_ref", c.contact_ref}, {"error", error.message}});
       break;
     case keap::ErrorClass::transient: {
+      if (!error.request_sent) {
+        // Keap never saw it: wait the first backoff, count nothing.
+        s.retry = row_ids(valid);
+        s.retry_error = error.message;
+        s.retry_after = policy_.ceiling(1);
+        s.count_attempt = false;
+        verdict.retry_class = "transient";
+        break;
+      }
       auto retry = settle_transient_failure(valid, error.message, policy_);
       for (auto& [id, reason] : retry.dead)
         verdict.bury(id, std::move(reason), "attempts_exhausted");
@@ -127,8 +143,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
     case keap::ErrorClass::throttled:
     case keap::ErrorClass::auth:
       // Not the rows' fault: wait without counting an attempt.
-      for (const auto& row : valid.rows)
-        s.retry.push_back(row.id);
+      s.retry = row_ids(valid);
       s.retry_error = error.message;
       s.retry_after = std::max<std::chrono::milliseconds>(
           std::chrono::duration_cast<std::chrono::milliseconds>(failure->retry_at - now),

@@ -17,6 +17,8 @@ namespace {
 constexpr auto kSettleRetry = std::chrono::seconds(1);
 // How often the credentials of a blocked account are asked whether it is usable again.
 constexpr auto kBlockedRecheck = std::chrono::seconds(15);
+// How often pending rows without a lane are looked for (and at start).
+constexpr auto kLaneSweep = std::chrono::hours(1);
 
 }  // namespace
 
@@ -105,6 +107,20 @@ boost::asio::awaitable<void> Dispatcher::recheck_blocked_accounts() {
   }
 }
 
+boost::asio::awaitable<void> Dispatcher::restore_lanes() {
+  try {
+    const auto made = co_await db_.run(
+        [](pqxx::connection& conn) { return db::OutboxRepository(conn).restore_lanes(); });
+    next_sweep_ = std::chrono::steady_clock::now() + kLaneSweep;
+    if (made > 0) {
+      logger_.warn("pending rows had no lane (copied in without the outbox trigger?); queued them",
+                   {{"contacts", made}});
+    }
+  } catch (const std::exception&) {
+    // The database is away: the claim says so; try again next turn.
+  }
+}
+
 boost::asio::awaitable<void> Dispatcher::wait_idle(std::chrono::steady_clock::time_point deadline) {
   while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
     co_await sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -117,6 +133,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
   const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
   while (!stopping_) {
     last_turn_ = std::chrono::steady_clock::now();
+    if (last_turn_ >= next_sweep_) co_await restore_lanes();
     const int free = worker_.concurrency - in_flight();
     bool more = false;
     if (free > 0) {

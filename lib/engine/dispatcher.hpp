@@ -71,6 +71,7 @@ class Dispatcher {
   static bool filled_a_share(const db::ClaimOptions& fair,
                              const std::vector<db::ClaimedContact>& claimed);
   boost::asio::awaitable<void> recheck_blocked_accounts();
+  boost::asio::awaitable<void> restore_lanes();  // at start, then hourly
   boost::asio::awaitable<void> deliver(std::shared_ptr<InFlight> work);
   // Settles `contact`, trying again every second while the database is away
   // (Keap has the change: settling late beats delivering it twice), for at
@@ -101,6 +102,7 @@ class Dispatcher {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_turn_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point next_recheck_{};
+  std::chrono::steady_clock::time_point next_sweep_{};
   std::map<std::int64_t, std::shared_ptr<InFlight>> in_flight_;  // by lease token
   std::set<std::int64_t> settling_;                              // lease tokens being settled
   DispatcherStats stats_;

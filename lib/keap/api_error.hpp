@@ -14,6 +14,9 @@ struct ApiError {
   int status = 0;         // HTTP status; 0 when no response arrived
   std::string message;    // for last_error and logs: status, Keap's own words, request id
   std::string keap_code;  // Keap's code for metrics: v2 status, fault errorcode, or ""
+  // False when no byte of the request left this machine (a full connection
+  // pool, DNS, connect, TLS): the rows are not at fault, no attempt counts.
+  bool request_sent = true;
 
   // 404 is permanent in general, but a PATCH by a stale Keap id wants to re-create instead.
   bool not_found() const { return status == 404; }

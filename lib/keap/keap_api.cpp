@@ -99,7 +99,9 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
       const auto what = result.error().describe();
       logger_.warn("Keap request failed",
                    {{"method", request.method}, {"error", what}, {"ms", ms}});
-      co_return failure(transport_failure(what));
+      ApiError error = transport_failure(what);
+      error.request_sent = result.error().request_sent;
+      co_return failure(std::move(error));
     }
     const http::Response& response = result.response();
     const auto headers = to_policy_headers(response.headers);

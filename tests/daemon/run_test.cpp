@@ -551,6 +551,23 @@ TEST_F(Daemon, ATagDeletedInKeapIsResolvedAgain) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, ARequestThatNeverLeftCountsNoAttempt) {
+  // Nothing listens where Keap should be: every connect is refused.
+  const auto cfg = config("  max_attempts: 2\n");
+  auto text = testing::read_file(cfg);
+  const auto at = text.find(sandbox.base_url() + "/crm");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, sandbox.base_url().size() + 4, "https://127.0.0.1:1/crm");
+  dir.write("keapsync.yaml", text);
+  auto daemon = start(cfg);
+  db.insert("far", R"({"email":"far@example.com"})");
+  ASSERT_TRUE(logged("\"msg\":\"Keap request failed\"", 4)) << testing::read_file(log_file);
+  // Four tries with max_attempts 2, and the row is still pending without an attempt.
+  EXPECT_EQ(db.scalar("SELECT state || ' ' || attempts FROM keapsync.outbox"), "pending 0");
+  EXPECT_NE(db.scalar("SELECT last_error FROM keapsync.outbox").find("connect"), std::string::npos);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
   testing::TestDatabase empty;
   const auto key = dir.write_secret("k", std::string(kApiKey));

@@ -136,6 +136,20 @@ TEST_F(OutboxRepositoryTest, SettlingOrReleasingClearsTheCountOfUnsettledClaims)
   EXPECT_TRUE(repo.list_dead({}, 10).empty());
 }
 
+TEST_F(OutboxRepositoryTest, PendingRowsWithoutALaneGetOneBack) {
+  // A restore copies rows in with the trigger disabled: no lane, no claim.
+  db.scalar(
+      "WITH r AS (INSERT INTO keapsync.outbox (contact_ref) VALUES ('a'), ('a'), ('b') RETURNING 1)"
+      " SELECT count(*) FROM r");
+  db.scalar("WITH d AS (DELETE FROM keapsync.lane RETURNING 1) SELECT count(*) FROM d");
+  EXPECT_TRUE(repo.claim(options()).empty());
+  EXPECT_EQ(repo.restore_lanes(), 2);
+  EXPECT_EQ(repo.restore_lanes(), 0);
+  const auto claimed = repo.claim(options());
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].rows.size(), 2u);
+}
+
 TEST_F(OutboxRepositoryTest, RowsPerContactAreCappedAndTheRestFollowInOrder) {
   std::vector<std::int64_t> all;
   for (int i = 0; i < 5; ++i)
