@@ -96,14 +96,28 @@ bool Dispatcher::filled_a_share(const db::ClaimOptions& fair,
   return false;
 }
 
-boost::asio::awaitable<void> Dispatcher::recheck_blocked_accounts() {
+void Dispatcher::recheck_blocked_accounts() {
   const auto now = std::chrono::steady_clock::now();
-  if (now < next_recheck_) co_return;
+  if (now < next_recheck_) return;
   next_recheck_ = now + kBlockedRecheck;
   for (auto& [name, account] : accounts_) {
     // A blocked account's rows are not claimed, so no call would let its
-    // credentials notice a new key or authorization: ask them.
-    if (account.api->state() != auth::AccountState::ok) co_await account.api->recheck_credentials();
+    // credentials notice a new key or authorization: ask them, beside the
+    // claim loop (credentials may wait for a token call in flight).
+    if (account.api->state() == auth::AccountState::ok || rechecking_.contains(name)) continue;
+    rechecking_.insert(name);
+    boost::asio::co_spawn(
+        executor_,
+        [this, &name, &account]() -> boost::asio::awaitable<void> {
+          try {
+            co_await account.api->recheck_credentials();
+          } catch (const std::exception& e) {
+            logger_.warn("cannot recheck the credentials",
+                         {{"account", name}, {"error", e.what()}});
+          }
+          rechecking_.erase(name);
+        },
+        boost::asio::detached);
   }
 }
 
@@ -137,7 +151,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
     const int free = worker_.concurrency - in_flight();
     bool more = false;
     if (free > 0) {
-      co_await recheck_blocked_accounts();
+      recheck_blocked_accounts();
       const int wanted = std::min(free, worker_.batch_size);
       std::vector<db::ClaimedContact> claimed;
       bool database_failed = false;

@@ -70,7 +70,7 @@ class Dispatcher {
   db::ClaimOptions claim_options(int wanted, bool fair) const;
   static bool filled_a_share(const db::ClaimOptions& fair,
                              const std::vector<db::ClaimedContact>& claimed);
-  boost::asio::awaitable<void> recheck_blocked_accounts();
+  void recheck_blocked_accounts();
   boost::asio::awaitable<void> restore_lanes();  // at start, then hourly
   boost::asio::awaitable<void> deliver(std::shared_ptr<InFlight> work);
   // Settles `contact`, trying again every second while the database is away
@@ -105,6 +105,7 @@ class Dispatcher {
   std::chrono::steady_clock::time_point next_sweep_{};
   std::map<std::int64_t, std::shared_ptr<InFlight>> in_flight_;  // by lease token
   std::set<std::int64_t> settling_;                              // lease tokens being settled
+  std::set<std::string> rechecking_;  // accounts whose credentials are being asked
   DispatcherStats stats_;
 };
 

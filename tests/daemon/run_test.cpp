@@ -457,6 +457,23 @@ TEST_F(Daemon, ABlockedAccountHoldsNoSlotAndItsRowsWaitUntouched) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, ABlockedAccountResumesWhenItsKeyFileIsFixedWithoutAClaimToAskIt) {
+  // Its rows are parked while it is blocked, so only the periodic recheck
+  // lets the credentials see the new file (re-read at most every 30 s).
+  const auto cfg = config();
+  const auto key_file = dir.write_secret("api-key", "KeapAK-rejected-0000000000000000\n");
+  ASSERT_NE(testing::read_file(cfg).find(key_file), std::string::npos);
+  auto daemon = start(cfg);
+  db.insert("a", R"({"email":"a@example.com"})");
+  db.insert("b", R"({"email":"b@example.com"})");
+  ASSERT_TRUE(logged("Keap rejected the API key")) << testing::read_file(log_file);
+  dir.write_secret("api-key", std::string(kApiKey) + "\n");
+  ASSERT_TRUE(db.drained(75s)) << testing::read_file(log_file);
+  EXPECT_TRUE(logged("the account is usable again"));
+  EXPECT_EQ(sandbox_contacts().size(), 2u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, AnOpenShopTransactionHoldsUpItsContactOnlyAndSigtermStillExitsInTime) {
   testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
                          R"({"latency_ms":300})");
