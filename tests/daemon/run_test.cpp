@@ -375,13 +375,19 @@ TEST_F(Daemon, KillMinus9LosesNothingAndTheContactsInFlightReturnWithinTheLease)
   // renewal. (Keap's limits here let the second daemon go on at once.)
   testing::SandboxProcess roomy{roomy_sandbox("faults: {latency_ms: 200}\n")};
   const auto cfg = config("  lease_duration: 6s\n", "debug", &roomy);
-  auto first = start(cfg);
-  for (int i = 0; i < 50; ++i) {
-    db.insert("k" + std::to_string(i), R"({"email":"k)" + std::to_string(i) + R"(@example.com"})");
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (contact_ref, payload) SELECT 'k' || i,"
+        " jsonb_build_object('email', 'k' || i || '@example.com') FROM generate_series(0, 49) i");
+    tx.commit();
   }
-  // Kill it as soon as it has delivered something, with work in flight.
+  auto first = start(cfg);
+  // Kill it once it has delivered something, with contacts in flight.
   const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (db.scalar("SELECT count(*) FROM keapsync.outbox") == "50" &&
+  while ((db.scalar("SELECT count(*) FROM keapsync.outbox") == "50" ||
+          db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_token IS NOT NULL") == "0") &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
   }
