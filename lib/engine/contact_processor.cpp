@@ -1,6 +1,8 @@
 // The delivery of one contact. The order of calls follows keap/contact_plan.hpp.
 #include "engine/contact_processor.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "db/contact_map_repository.hpp"
@@ -8,6 +10,7 @@
 #include "keap/coalesce.hpp"
 #include "keap/contact_requests.hpp"
 #include "keap/payload_parser.hpp"
+#include "keap/plan_progress.hpp"
 #include "keap/tag_requests.hpp"
 
 namespace keapsync::engine {
@@ -97,37 +100,74 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   }
   if (valid.rows.empty()) co_return verdict;
 
-  const auto failure = co_await execute(keap::coalesce(changes), valid, account, window, s);
+  const auto plan = keap::coalesce(changes);
+  const auto failure = co_await execute(plan, valid, account, window, s);
   const auto now = clock_();
   if (!failure) {
     for (const auto& row : valid.rows)
       s.delivered.push_back(row.id);
     co_return verdict;  // the dispatcher logs it once the rows are settled
   }
-  const auto& error = failure->error;
+  const auto& error = failure->outcome.error;
+  if (error.error_class == keap::ErrorClass::fenced) {
+    // Whoever holds the lease now delivers the rows; they stay as they are.
+    verdict.fenced = true;
+    co_return verdict;
+  }
+  // Rows whose part is in Keap are settled as delivered whatever stopped the
+  // plan: a retry must not delete a contact again, nor an error bury them.
+  db::ClaimedContact failed{c.account, c.contact_ref, c.lease_token, {}};
+  db::ClaimedContact waiting = failed;
+  const auto standings = keap::row_standings(changes, plan, failure->step);
+  for (std::size_t i = 0; i < valid.rows.size(); ++i) {
+    switch (standings[i]) {
+      case keap::RowStanding::done:
+        s.delivered.push_back(valid.rows[i].id);
+        break;
+      case keap::RowStanding::failed:
+        failed.rows.push_back(valid.rows[i]);
+        break;
+      case keap::RowStanding::waiting:
+        waiting.rows.push_back(valid.rows[i]);
+        break;
+    }
+  }
+  if (error.error_class == keap::ErrorClass::permanent) {
+    for (const auto& row : failed.rows)
+      verdict.bury(row.id, error.message, "permanent");
+    logger_.warn("Keap refused the change: rows dead-lettered",
+                 {{"account", c.account},
+                  {"contact_ref", c.contact_ref},
+                  {"error", error.message},
+                  {"dead", static_cast<std::int64_t>(failed.rows.size())},
+                  {"delivered", static_cast<std::int64_t>(s.delivered.size())}});
+    if (!waiting.rows.empty()) {
+      // Not theirs to pay for: the later steps run on the next claim.
+      s.retry = row_ids(waiting);
+      s.retry_error = "waiting: an earlier change of this contact was refused";
+      s.retry_after = policy_.ceiling(1);
+      s.count_attempt = false;
+      verdict.retry_class = "transient";
+    }
+    co_return verdict;
+  }
+  // Every other stop retries the rest: the failed step and the ones after it.
+  db::ClaimedContact rest = failed;
+  rest.rows.insert(rest.rows.end(), waiting.rows.begin(), waiting.rows.end());
+  std::sort(rest.rows.begin(), rest.rows.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
   switch (error.error_class) {
-    case keap::ErrorClass::fenced:
-      // Whoever holds the lease now delivers the rows; they stay as they are.
-      verdict.fenced = true;
-      break;
-    case keap::ErrorClass::permanent:
-      for (const auto& row : valid.rows)
-        verdict.bury(row.id, error.message, "permanent");
-      logger_.warn(
-          "Keap refused the change: rows dead-lettered",
-          {{"account", c.account}, {"contact_ref", c.contact_ref}, {"error", error.message}});
-      break;
     case keap::ErrorClass::transient: {
       if (!error.request_sent) {
         // Keap never saw it: wait the first backoff, count nothing.
-        s.retry = row_ids(valid);
+        s.retry = row_ids(rest);
         s.retry_error = error.message;
         s.retry_after = policy_.ceiling(1);
         s.count_attempt = false;
         verdict.retry_class = "transient";
         break;
       }
-      auto retry = settle_transient_failure(valid, error.message, policy_);
+      auto retry = settle_transient_failure(rest, error.message, policy_);
       for (auto& [id, reason] : retry.dead)
         verdict.bury(id, std::move(reason), "attempts_exhausted");
       s.retry = std::move(retry.retry);
@@ -142,11 +182,13 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
     }
     case keap::ErrorClass::throttled:
     case keap::ErrorClass::auth:
+    case keap::ErrorClass::permanent:  // handled above
+    case keap::ErrorClass::fenced:
       // Not the rows' fault: wait without counting an attempt.
-      s.retry = row_ids(valid);
+      s.retry = row_ids(rest);
       s.retry_error = error.message;
       s.retry_after = std::max<std::chrono::milliseconds>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(failure->retry_at - now),
+          std::chrono::duration_cast<std::chrono::milliseconds>(failure->outcome.retry_at - now),
           std::chrono::seconds(1));
       s.count_attempt = false;
       verdict.retry_class = keap::to_string(error.error_class);
@@ -155,7 +197,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   co_return verdict;
 }
 
-boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execute(
+boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProcessor::execute(
     const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
     const keap::CallWindow& window, db::Settlement& settlement) {
   keap::KeapApi& api = *account.api;
@@ -167,49 +209,54 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
     id.reset();
     settlement.keap_id_change = db::Settlement::KeapId::forgotten;
   };
+  const auto stop = [](int step, keap::ApiOutcome outcome) {
+    return std::optional<StepFailure>(StepFailure{step, std::move(outcome)});
+  };
 
   if (plan.delete_contact && id) {
     auto r = co_await api.call(keap::delete_contact_request(*id), window);
-    if (!r.ok() && !is_not_found(r)) co_return r;  // 404: gone already
-    forget();
+    if (!r.ok() && !is_not_found(r)) co_return stop(keap::PlanStep::remove, std::move(r));
+    forget();  // 404: gone already
   }
   if (!plan.upsert) co_return std::nullopt;
   const keap::ContactChange& change = *plan.upsert;
+  const int fields = keap::PlanStep::fields;
 
   if (change.has_contact_fields()) {
     if (id && !plan.create_fresh()) {
       boost::json::object current;
-      const auto fields = keap::fields_to_fetch(change);
-      if (!fields.empty()) {
-        auto r = co_await api.call(keap::get_contact_request(*id, fields), window);
+      const auto to_fetch = keap::fields_to_fetch(change);
+      if (!to_fetch.empty()) {
+        auto r = co_await api.call(keap::get_contact_request(*id, to_fetch), window);
         if (is_not_found(r)) {
           forget();  // merged or deleted in Keap: create it again below
         } else if (!r.ok()) {
-          co_return r;
+          co_return stop(fields, std::move(r));
         } else if (r.reply->body.is_object()) {
           current = r.reply->body.as_object();
         }
       }
       if (id) {
         auto mapped = keap::map_update(change, *id, current);
-        if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
+        if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
         if (mapped.request) {
           auto r = co_await api.call(*mapped.request, window);
           if (is_not_found(r)) {
             forget();
           } else if (!r.ok()) {
-            co_return r;
+            co_return stop(fields, std::move(r));
           }
         }
       }
     }
     if (!id) {
       auto mapped = keap::map_create(change);
-      if (!mapped.ok()) co_return permanent(keap::join_errors(mapped.errors));
+      if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
       auto r = co_await api.call(*mapped.request, window);
-      if (!r.ok()) co_return r;
+      if (!r.ok()) co_return stop(fields, std::move(r));
       const auto new_id = id_of(r.reply->body);
-      if (!new_id) co_return permanent("Keap created the contact but sent no numeric id");
+      if (!new_id)
+        co_return stop(fields, permanent("Keap created the contact but sent no numeric id"));
       id = new_id;
       settlement.keap_id_change = db::Settlement::KeapId::learned;
       settlement.keap_id = *new_id;
@@ -217,39 +264,47 @@ boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::execut
   }
   if (change.tags_add.empty() && change.tags_remove.empty()) co_return std::nullopt;
   if (!id) {
-    co_return permanent(
-        "payload.tags_add/tags_remove: keapsync knows no Keap contact for this contact_ref yet; "
-        "send an upsert with email, phone or address first");
+    co_return stop(
+        keap::PlanStep::tag_add(plan, 0),
+        permanent("payload.tags_add/tags_remove: keapsync knows no Keap contact for this "
+                  "contact_ref yet; send an upsert with email, phone or address first"));
   }
-  co_return co_await apply_tags(change, *id, account, window);
+  co_return co_await apply_tags(plan, *id, account, window);
 }
 
-boost::asio::awaitable<std::optional<keap::ApiOutcome>> ContactProcessor::apply_tags(
-    const keap::ContactChange& change, const std::string& keap_id, AccountContext& account,
+boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProcessor::apply_tags(
+    const keap::ContactPlan& plan, const std::string& keap_id, AccountContext& account,
     const keap::CallWindow& window) {
+  const keap::ContactChange& change = *plan.upsert;
   std::optional<keap::ApiOutcome> failure;
-  for (const auto& tag : change.tags_add) {
+  for (std::size_t i = 0; i < change.tags_add.size(); ++i) {
+    const auto& tag = change.tags_add[i];
+    const int step = keap::PlanStep::tag_add(plan, i);
     // A tag deleted in Keap answers 404: resolved (and created) once more.
     for (int round = 0;; ++round) {
       const auto tag_id = co_await account.tags->resolve(tag, account.create_missing_tags,
                                                          *account.api, window, failure);
-      if (failure) co_return failure;
-      if (!tag_id) co_return permanent("payload.tags_add: Keap has no tag " + tag.display());
+      if (failure) co_return StepFailure{step, std::move(*failure)};
+      if (!tag_id)
+        co_return StepFailure{step,
+                              permanent("payload.tags_add: Keap has no tag " + tag.display())};
       auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
       if (is_not_found(r) && !tag.is_id() && round == 0) {
         co_await account.tags->forget(tag.name);
         continue;
       }
-      if (!r.ok()) co_return r;
+      if (!r.ok()) co_return StepFailure{step, std::move(r)};
       break;
     }
   }
-  for (const auto& tag : change.tags_remove) {
+  for (std::size_t i = 0; i < change.tags_remove.size(); ++i) {
+    const auto& tag = change.tags_remove[i];
+    const int step = keap::PlanStep::tag_remove(plan, i);
     const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
-    if (failure) co_return failure;
+    if (failure) co_return StepFailure{step, std::move(*failure)};
     if (!tag_id) continue;  // a tag that does not exist is on no contact
     auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id), window);
-    if (!r.ok() && !is_not_found(r)) co_return r;
+    if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
   }
   co_return std::nullopt;
 }

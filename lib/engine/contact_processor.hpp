@@ -30,16 +30,22 @@ class ContactProcessor {
                                           AccountContext& account, const keap::CallWindow& window);
 
  private:
-  // nullopt: done; otherwise why the plan stopped. What it learns about the
-  // contact's Keap id goes into `settlement` (written with the rows).
-  boost::asio::awaitable<std::optional<keap::ApiOutcome>> execute(const keap::ContactPlan& plan,
-                                                                  const db::ClaimedContact& c,
-                                                                  AccountContext& account,
-                                                                  const keap::CallWindow& window,
-                                                                  db::Settlement& settlement);
-  boost::asio::awaitable<std::optional<keap::ApiOutcome>> apply_tags(
-      const keap::ContactChange& change, const std::string& keap_id, AccountContext& account,
-      const keap::CallWindow& window);
+  // Why a plan stopped, and in which step (keap/plan_progress.hpp).
+  struct StepFailure {
+    int step = 0;
+    keap::ApiOutcome outcome;
+  };
+  // nullopt: done; otherwise where and why the plan stopped. What it learns
+  // about the contact's Keap id goes into `settlement` (written with the rows).
+  boost::asio::awaitable<std::optional<StepFailure>> execute(const keap::ContactPlan& plan,
+                                                             const db::ClaimedContact& c,
+                                                             AccountContext& account,
+                                                             const keap::CallWindow& window,
+                                                             db::Settlement& settlement);
+  boost::asio::awaitable<std::optional<StepFailure>> apply_tags(const keap::ContactPlan& plan,
+                                                                const std::string& keap_id,
+                                                                AccountContext& account,
+                                                                const keap::CallWindow& window);
   db::DatabasePool& db_;
   const RetryPolicy& policy_;
   Clock clock_;

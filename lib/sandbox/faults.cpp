@@ -12,14 +12,15 @@ void Faults::set(const SandboxConfig::Faults& settings) {
   rng_.seed(settings.seed);
 }
 
-Faults::Decision Faults::decide(bool token_endpoint) {
+Faults::Decision Faults::decide(const std::string& route, bool token_endpoint) {
   Decision d;
   std::uniform_real_distribution<double> share(0.0, 1.0);
   if (settings_.drop_rate > 0 && share(rng_) < settings_.drop_rate) {
     d.drop = true;
     return d;
   }
-  if (settings_.error_rate > 0 && share(rng_) < settings_.error_rate)
+  const bool targeted = settings_.error_route.empty() || settings_.error_route == route;
+  if (settings_.error_rate > 0 && targeted && share(rng_) < settings_.error_rate)
     d.error_status = settings_.error_status;
   d.delay = settings_.latency;
   if (settings_.jitter.count() > 0) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <random>
+#include <string>
 
 #include "sandbox/sandbox_config.hpp"
 
@@ -22,7 +23,8 @@ class Faults {
   void set(const SandboxConfig::Faults& settings);
   const SandboxConfig::Faults& settings() const { return settings_; }
 
-  Decision decide(bool token_endpoint);
+  // `route` as the stats name it ("POST /rest/v2/tags/{id}/contacts:applyTags").
+  Decision decide(const std::string& route, bool token_endpoint);
 
  private:
   SandboxConfig::Faults settings_;

@@ -175,7 +175,7 @@ Response Router::handle(const Request& req, TimePoint now) {
   if (starts_with(path, "/_sandbox/")) return admin(req, path, now);
 
   auto route = route_name(req.method, path);
-  auto fault = faults_.decide(path == "/token");
+  auto fault = faults_.decide(route, path == "/token");
   Response r;
   if (fault.drop) {
     r.drop = true;
@@ -607,6 +607,7 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
       const auto& f = faults_.settings();
       return json_ok(200, json::object{{"error_rate", f.error_rate},
                                        {"error_status", f.error_status},
+                                       {"error_route", f.error_route},
                                        {"latency_ms", f.latency.count()},
                                        {"jitter_ms", f.jitter.count()},
                                        {"drop_rate", f.drop_rate},
@@ -627,6 +628,8 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
           f.error_rate = number();
         else if (kv.key() == "error_status")
           f.error_status = static_cast<int>(number());
+        else if (kv.key() == "error_route" && v.is_string())
+          f.error_route = std::string(v.get_string());
         else if (kv.key() == "latency_ms")
           f.latency = std::chrono::milliseconds{static_cast<long long>(number())};
         else if (kv.key() == "jitter_ms")
@@ -641,7 +644,7 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
           return v2_error(400, std::string(kv.key()) + " is not a fault setting");
       }
     } catch (const std::exception&) {
-      return v2_error(400, "fault settings must be numbers");
+      return v2_error(400, "fault settings must be numbers (error_route: a string)");
     }
     if (f.error_rate < 0 || f.error_rate > 1 || f.drop_rate < 0 || f.drop_rate > 1)
       return v2_error(400, "error_rate and drop_rate must be between 0 and 1");

@@ -131,7 +131,7 @@ SandboxConfig from_node(const YAML::Node& root) {
   }
   if (auto n = root["faults"]) {
     only_keys(n, "faults",
-              {"error_rate", "error_status", "latency_ms", "jitter_ms", "drop_rate",
+              {"error_rate", "error_status", "error_route", "latency_ms", "jitter_ms", "drop_rate",
                "token_delay_ms", "seed"});
     auto& f = c.faults;
     if (n["error_rate"]) f.error_rate = share(n["error_rate"], "faults.error_rate");
@@ -140,6 +140,8 @@ SandboxConfig from_node(const YAML::Node& root) {
       if (f.error_status < 500 || f.error_status > 599)
         fail(n["error_status"], "faults.error_status", "must be 5xx");
     }
+    if (n["error_route"])
+      f.error_route = scalar<std::string>(n["error_route"], "faults.error_route");
     if (n["latency_ms"]) f.latency = millis(n["latency_ms"], "faults.latency_ms");
     if (n["jitter_ms"]) f.jitter = millis(n["jitter_ms"], "faults.jitter_ms");
     if (n["drop_rate"]) f.drop_rate = share(n["drop_rate"], "faults.drop_rate");

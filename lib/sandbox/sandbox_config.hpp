@@ -44,6 +44,7 @@ struct SandboxConfig {
   struct Faults {
     double error_rate = 0;  // share of API calls answered with error_status
     int error_status = 500;
+    std::string error_route;  // "" or one route ("POST /rest/v2/contacts"): where errors go
     std::chrono::milliseconds latency{0};      // added to every answer
     std::chrono::milliseconds jitter{0};       // plus uniform [0, jitter]
     double drop_rate = 0;                      // share of connections dropped unanswered

@@ -15,8 +15,8 @@ TEST(Faults, ErrorShareIsRoughlyTheConfiguredOneAndSeeded) {
   Faults a(f), b(f);
   int errors = 0;
   for (int i = 0; i < 10000; ++i) {
-    auto da = a.decide(false);
-    auto db = b.decide(false);
+    auto da = a.decide("GET /rest/v2/contacts", false);
+    auto db = b.decide("GET /rest/v2/contacts", false);
     ASSERT_EQ(da.error_status, db.error_status) << "same seed, same sequence";
     errors += da.error_status != 0;
   }
@@ -30,11 +30,11 @@ TEST(Faults, LatencyJitterAndSlowToken) {
   f.token_delay = std::chrono::milliseconds{500};
   Faults faults(f);
   for (int i = 0; i < 100; ++i) {
-    auto d = faults.decide(false);
+    auto d = faults.decide("GET /rest/v2/contacts", false);
     EXPECT_GE(d.delay.count(), 20);
     EXPECT_LE(d.delay.count(), 30);
   }
-  EXPECT_GE(faults.decide(true).delay.count(), 520);
+  EXPECT_GE(faults.decide("POST /token", true).delay.count(), 520);
 }
 
 TEST_F(SandboxEndpoints, InjectedErrorsDropsAndLatencyFromConfig) {
@@ -69,6 +69,19 @@ TEST_F(SandboxEndpoints, FaultsCanBeSetAtRuntime) {
       call("POST", "/_sandbox/faults", {{"content-type", "application/json"}}, R"({"speed":1})"),
       400);
   EXPECT_EQ(body(call("GET", "/_sandbox/faults")).at("token_delay_ms").as_int64(), 250);
+}
+
+TEST_F(SandboxEndpoints, ErrorsCanBeAimedAtOneRoute) {
+  auto set =
+      call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+           R"({"error_rate":1,"error_status":502,"error_route":"GET /rest/v2/contacts/{id}"})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(body(set).at("error_route").as_string(), "GET /rest/v2/contacts/{id}");
+  EXPECT_EQ(api("GET", "/rest/v2/contacts").status, 200);
+  expect_v2_error(api("GET", "/rest/v2/contacts/1"), 502);
+  expect_v2_error(call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+                       R"({"error_route":7})"),
+                  400);
 }
 
 TEST_F(SandboxEndpoints, ContactsAndStats) {

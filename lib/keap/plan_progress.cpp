@@ -1,0 +1,56 @@
+// A row takes part in the steps its change still contributes to the plan: rows
+// before the last delete contribute nothing but that delete, and a tag a later
+// row reverted is no step of this row.
+#include "keap/plan_progress.hpp"
+
+#include <algorithm>
+
+namespace keapsync::keap {
+namespace {
+
+bool has(const std::vector<TagRef>& list, const TagRef& tag) {
+  return std::find(list.begin(), list.end(), tag) != list.end();
+}
+
+std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool is_last_delete,
+                          const ContactPlan& plan) {
+  std::vector<int> steps;
+  if (row.op == PendingChange::Op::remove) {
+    if (is_last_delete) steps.push_back(PlanStep::remove);
+    return steps;
+  }
+  if (!after_last_delete || !plan.upsert) return steps;
+  if (row.change.has_contact_fields()) steps.push_back(PlanStep::fields);
+  const auto& adds = plan.upsert->tags_add;
+  for (std::size_t i = 0; i < adds.size(); ++i)
+    if (has(row.change.tags_add, adds[i])) steps.push_back(PlanStep::tag_add(plan, i));
+  const auto& removes = plan.upsert->tags_remove;
+  for (std::size_t i = 0; i < removes.size(); ++i)
+    if (has(row.change.tags_remove, removes[i])) steps.push_back(PlanStep::tag_remove(plan, i));
+  return steps;
+}
+
+}  // namespace
+
+std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, const ContactPlan& plan,
+                                       int failed_step) {
+  std::ptrdiff_t last_delete = -1;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].op == PendingChange::Op::remove) last_delete = static_cast<std::ptrdiff_t>(i);
+  std::vector<RowStanding> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto at = static_cast<std::ptrdiff_t>(i);
+    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan);
+    if (std::find(steps.begin(), steps.end(), failed_step) != steps.end()) {
+      out.push_back(RowStanding::failed);
+    } else if (std::all_of(steps.begin(), steps.end(), [&](int s) { return s < failed_step; })) {
+      out.push_back(RowStanding::done);
+    } else {
+      out.push_back(RowStanding::waiting);
+    }
+  }
+  return out;
+}
+
+}  // namespace keapsync::keap

@@ -1,0 +1,33 @@
+// Where a plan stopped, and what that means for each of the rows it was made of.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "keap/contact_plan.hpp"
+#include "keap/pending_change.hpp"
+
+namespace keapsync::keap {
+
+// The steps of a plan, in the order the engine runs them (contact_plan.hpp):
+// the delete, the contact fields, one per tags_add entry, one per tags_remove entry.
+struct PlanStep {
+  static constexpr int remove = 0;
+  static constexpr int fields = 1;
+  static int tag_add(const ContactPlan&, std::size_t index) { return 2 + static_cast<int>(index); }
+  static int tag_remove(const ContactPlan& plan, std::size_t index) {
+    return 2 + static_cast<int>(plan.upsert ? plan.upsert->tags_add.size() : 0) +
+           static_cast<int>(index);
+  }
+};
+
+// done: everything the row asks is in Keap (or was superseded by a later row);
+// failed: the row is part of the step that failed; waiting: its steps come later.
+enum class RowStanding { done, failed, waiting };
+
+// One standing per row of `rows` (outbox order, as coalesced into `plan`) once
+// the plan stopped in `failed_step`, the steps before it having succeeded.
+std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, const ContactPlan& plan,
+                                       int failed_step);
+
+}  // namespace keapsync::keap

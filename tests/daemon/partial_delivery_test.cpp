@@ -1,0 +1,72 @@
+// A plan that stops part-way: what reached Keap is settled as delivered, so a
+// retry does not repeat it and an error does not bury it.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "daemon_fixture.hpp"
+
+namespace keapsync {
+namespace {
+
+// Inserts the rows of one contact in one transaction, so one claim takes them all.
+void insert_together(testing::MigratedDatabase& db, const std::string& ref,
+                     const std::vector<std::pair<std::string, std::string>>& rows) {
+  pqxx::connection conn(db.url());
+  pqxx::work tx(conn);
+  for (const auto& [op, payload] : rows)
+    tx.exec_params(
+        "INSERT INTO keapsync.outbox (contact_ref, op, payload) VALUES ($1, $2, $3::jsonb)", ref,
+        op, op == "delete" ? std::optional<std::string>() : std::optional<std::string>(payload));
+  tx.commit();
+}
+
+TEST_F(Daemon, APermanentErrorLateInThePlanBuriesOnlyTheRowsOfThatStep) {
+  // Tag 999999 does not exist: its apply answers 404, after the fields went in.
+  insert_together(db, "pat",
+                  {{"upsert", R"({"email":"pat@example.com","given_name":"Pat"})"},
+                   {"upsert", R"({"tags_add":[999999]})"},
+                   {"upsert", R"({"family_name":"Lee"})"}});
+  auto daemon = start(config());
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT string_agg(payload::text, ',') FROM keapsync.outbox"
+                      " WHERE state = 'dead'"),
+            R"({"tags_add": [999999]})");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "1");
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].at("given_name"), "Pat");
+  EXPECT_EQ(contacts[0].at("family_name"), "Lee");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "1");
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ARetryAfterADeleteAndACreateNeitherDeletesNorCreatesAgain) {
+  auto daemon = start(config());
+  db.insert("dee", R"({"email":"dee@example.com"})");
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  // Applying tags fails for now: the plan stops after its delete and its create.
+  testing::https_request(
+      "POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+      R"({"error_rate":1,"error_status":503,"error_route":"POST /rest/v2/tags/{id}/contacts:applyTags"})");
+  insert_together(
+      db, "dee", {{"delete", ""}, {"upsert", R"({"email":"dee@new.example","tags_add":["New"]})"}});
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (requests(sandbox, "POST /rest/v2/tags/{id}/contacts:applyTags", "503") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(), "{}");
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
+  EXPECT_EQ(requests(sandbox, "DELETE /rest/v2/contacts/{id}", "204"), 1);
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/contacts", "201"), 2);  // dee, then the new dee
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u) << boost::json::serialize(contacts);
+  EXPECT_EQ(email_of(contacts[0]), "dee@new.example");
+  EXPECT_EQ(contacts[0].at("tag_ids").as_array().size(), 1u);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace keapsync
