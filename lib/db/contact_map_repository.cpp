@@ -15,6 +15,27 @@ std::optional<std::string> ContactMapRepository::find(const std::string& account
   return r[0][0].as<std::string>();
 }
 
+void ContactMapRepository::note_create(const std::string& account, const std::string& contact_ref) {
+  pqxx::work tx(conn_);
+  tx.exec_params(
+      "INSERT INTO keapsync.contact_create (account, contact_ref) VALUES ($1, $2)"
+      " ON CONFLICT DO NOTHING",
+      account, contact_ref);
+  tx.commit();
+}
+
+std::optional<std::string> ContactMapRepository::create_search_start(
+    const std::string& account, const std::string& contact_ref) {
+  pqxx::read_transaction tx(conn_);
+  const auto r = tx.exec_params(
+      "SELECT to_char((started_at - interval '10 minutes') AT TIME ZONE 'UTC',"
+      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM keapsync.contact_create"
+      " WHERE account = $1 AND contact_ref = $2",
+      account, contact_ref);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
 void remember_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref,
                       const std::string& keap_id) {
   tx.exec_params(
@@ -22,6 +43,8 @@ void remember_keap_id(pqxx::work& tx, const std::string& account, const std::str
       " ON CONFLICT (account, contact_ref)"
       " DO UPDATE SET keap_id = excluded.keap_id, updated_at = now()",
       account, contact_ref, keap_id);
+  tx.exec_params("DELETE FROM keapsync.contact_create WHERE account = $1 AND contact_ref = $2",
+                 account, contact_ref);
 }
 
 void forget_keap_id(pqxx::work& tx, const std::string& account, const std::string& contact_ref) {

@@ -15,6 +15,14 @@ class ContactMapRepository {
 
   std::optional<std::string> find(const std::string& account, const std::string& contact_ref);
 
+  // Creates Keap cannot match by e-mail (keap/created_contact.hpp): noted before
+  // each is sent (the first note stays), forgotten when the id is remembered.
+  void note_create(const std::string& account, const std::string& contact_ref);
+  // When a noted create may have made a contact: from when Keap is searched
+  // (ISO UTC, the note less ten minutes for Keap's clock); nullopt: no note.
+  std::optional<std::string> create_search_start(const std::string& account,
+                                                 const std::string& contact_ref);
+
  private:
   pqxx::connection& conn_;
 };

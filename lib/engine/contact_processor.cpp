@@ -9,6 +9,7 @@
 #include "engine/failure_settlement.hpp"
 #include "keap/coalesce.hpp"
 #include "keap/contact_requests.hpp"
+#include "keap/created_contact.hpp"
 #include "keap/payload_parser.hpp"
 #include "keap/plan_progress.hpp"
 #include "keap/tag_requests.hpp"
@@ -25,24 +26,6 @@ keap::ApiOutcome permanent(std::string message) {
   out.error.error_class = keap::ErrorClass::permanent;
   out.error.message = std::move(message);
   return out;
-}
-
-// Keap v2 ids are strings of digits; older answers may carry numbers. Any
-// other string is refused: it would be stored and then put into URL paths.
-std::optional<std::string> id_of(const boost::json::value& body) {
-  if (!body.is_object()) return std::nullopt;
-  const auto* id = body.as_object().if_contains("id");
-  if (id == nullptr) return std::nullopt;
-  if (id->is_string()) {
-    const std::string text(id->as_string());
-    if (text.empty() || text.size() > 20 ||
-        text.find_first_not_of("0123456789") != std::string::npos)
-      return std::nullopt;
-    return text;
-  }
-  if (id->is_int64()) return std::to_string(id->as_int64());
-  if (id->is_uint64()) return std::to_string(id->as_uint64());
-  return std::nullopt;
 }
 
 std::vector<std::int64_t> row_ids(const db::ClaimedContact& c) {
@@ -223,7 +206,29 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
   const int fields = keap::PlanStep::fields;
 
   if (change.has_contact_fields()) {
-    if (id && !plan.create_fresh()) {
+    std::optional<keap::KeapRequest> create;
+    if (!id) {
+      auto mapped = keap::map_create(change);
+      if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
+      create = std::move(mapped.request);
+      if (!keap::matched_by_email(*create)) {
+        // An earlier attempt may have made this contact: look before creating it again.
+        const auto since = co_await db_.run([&](pqxx::connection& conn) {
+          return db::ContactMapRepository(conn).create_search_start(c.account, c.contact_ref);
+        });
+        const auto search = since ? keap::find_created_request(*create, *since) : std::nullopt;
+        if (search) {
+          auto r = co_await api.call(*search, window);
+          if (!r.ok()) co_return stop(fields, std::move(r));
+          if ((id = keap::created_contact_id(r.reply->body, *create))) {
+            settlement.keap_id_change = db::Settlement::KeapId::learned;
+            settlement.keap_id = *id;
+          }
+        }
+      }
+    }
+    // A known id is updated (after a delete it is unknown: create_fresh plans create).
+    if (id) {
       boost::json::object current;
       const auto to_fetch = keap::fields_to_fetch(change);
       if (!to_fetch.empty()) {
@@ -250,11 +255,19 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       }
     }
     if (!id) {
-      auto mapped = keap::map_create(change);
-      if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
-      auto r = co_await api.call(*mapped.request, window);
+      if (!create) {
+        auto mapped = keap::map_create(change);
+        if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
+        create = std::move(mapped.request);
+      }
+      if (!keap::matched_by_email(*create)) {
+        co_await db_.run([&](pqxx::connection& conn) {
+          db::ContactMapRepository(conn).note_create(c.account, c.contact_ref);
+        });
+      }
+      auto r = co_await api.call(*create, window);
       if (!r.ok()) co_return stop(fields, std::move(r));
-      const auto new_id = id_of(r.reply->body);
+      const auto new_id = keap::contact_id_of(r.reply->body);
       if (!new_id)
         co_return stop(fields, permanent("Keap created the contact but sent no numeric id"));
       id = new_id;

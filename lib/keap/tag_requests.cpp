@@ -1,6 +1,8 @@
 // Keap v2 tag requests (paths and bodies as in swagger.yml: applyTags, removeTags, listTags).
 #include "keap/tag_requests.hpp"
 
+#include "keap/percent_encode.hpp"
+
 #include <boost/json.hpp>
 
 #include <stdexcept>
@@ -24,24 +26,6 @@ KeapRequest tag_contact_request(std::int64_t tag_id, std::string_view contact_id
                      "/rest/v2/tags/" + std::to_string(tag_id) + "/contacts:" + std::string(action),
                      std::move(body),
                      {}};
-}
-
-// RFC 3986: everything but unreserved characters is percent-encoded (UTF-8 bytes).
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
 }
 
 }  // namespace

@@ -451,13 +451,23 @@ Response Router::list_contacts(const Target& target) {
         return v2_error(400, "Invalid filter: " + std::string(cond));
       std::string field(cond.substr(0, eq));
       if (field != "email" && field != "given_name" && field != "family_name" && field != "ids" &&
-          field != "contact_ids")
+          field != "contact_ids" && field != "phone_number" && field != "phone_fields" &&
+          field != "start_update_time")
         return v2_error(400, "Invalid filter field: " + field +
-                                 " (the sandbox supports email, given_name, "
-                                 "family_name, ids, contact_ids)");
+                                 " (the sandbox supports email, given_name, family_name, ids, "
+                                 "contact_ids, phone_number, phone_fields, start_update_time)");
       conditions.emplace_back(field, ascii::to_lower(cond.substr(eq + 2)));
     }
   }
+  // phone_number searches the fields phone_fields names, and needs it (as Keap's spec says).
+  std::string phone_fields;
+  bool phone_number = false;
+  for (const auto& [field, value] : conditions) {
+    if (field == "phone_fields") phone_fields = "," + value + ",";  // lower case, as all values
+    phone_number = phone_number || field == "phone_number";
+  }
+  if (phone_number && phone_fields.empty())
+    return v2_error(400, "Invalid filter: phone_number requires phone_fields");
   std::size_t page_size = 50, offset = 0;
   if (auto ps = param(target.query, "page_size")) {
     auto n = parse_id(*ps);
@@ -480,6 +490,25 @@ Response Router::list_contacts(const Target& target) {
           if (auto* s = e.get_object().if_contains("email"); s && s->is_string())
             any = any || matches(s->get_string(), pattern);
         ok = ok && any;
+      } else if (field == "phone_number") {
+        bool any = false;
+        for (const auto& e : c["phone_numbers"].get_array()) {
+          const auto& entry = e.get_object();
+          const auto* number = entry.if_contains("number");
+          const auto* slot = entry.if_contains("field");
+          any = any || (number && number->is_string() && slot && slot->is_string() &&
+                        phone_fields.find("," + ascii::to_lower(slot->get_string()) + ",") !=
+                            std::string::npos &&
+                        matches(number->get_string(), pattern));
+        }
+        ok = ok && any;
+      } else if (field == "phone_fields") {
+        // applied with phone_number
+      } else if (field == "start_update_time") {
+        // ISO UTC times ("2026-12-03T06:00:00Z") compare as text.
+        const auto* updated = c.if_contains("update_time");
+        ok = ok && updated && updated->is_string() &&
+             ascii::to_lower(updated->get_string()) >= pattern;
       } else if (field == "ids" || field == "contact_ids") {
         auto id_s = std::to_string(id);
         bool any = false;

@@ -1,5 +1,5 @@
-// A plan that stops part-way: what reached Keap is settled as delivered, so a
-// retry does not repeat it and an error does not bury it.
+// A delivery that stops part-way (an error, a kill): what reached Keap is not
+// made again by the retry, and an error does not bury it.
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -66,6 +66,39 @@ TEST_F(Daemon, ARetryAfterADeleteAndACreateNeitherDeletesNorCreatesAgain) {
   EXPECT_EQ(email_of(contacts[0]), "dee@new.example");
   EXPECT_EQ(contacts[0].at("tag_ids").as_array().size(), 1u);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, APhoneOnlyContactKilledBetweenCreateAndSettleIsCreatedOnce) {
+  // Keap makes the contact at once and answers 2 s later: time to kill the
+  // daemon after the create and before it learns the id.
+  testing::SandboxProcess slow{roomy_sandbox("faults: {latency_ms: 2000}\n")};
+  const auto cfg = config("  lease_duration: 6s\n", "debug", &slow);
+  auto daemon = start(cfg);
+  db.insert("phil", R"({"phone":"+1 555 0199","given_name":"Phil"})");
+  const auto contacts = [&] {
+    return boost::json::parse(
+               testing::https_request("GET", slow.base_url() + "/_sandbox/contacts", slow.ca_file())
+                   .body)
+        .at("contacts")
+        .as_array();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (contacts().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(contacts().size(), 1u) << testing::read_file(log_file);
+  daemon.stop(SIGKILL);
+  ASSERT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "0");
+
+  auto again = start(cfg);
+  ASSERT_TRUE(db.drained(30s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
+  const auto after = contacts();
+  ASSERT_EQ(after.size(), 1u) << boost::json::serialize(after);
+  EXPECT_EQ(db.scalar("SELECT keap_id FROM keapsync.contact_map"),
+            std::string(after[0].at("id").as_string()));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_create"), "0");
+  EXPECT_EQ(requests(slow, "POST /rest/v2/contacts", "201"), 1);
+  EXPECT_EQ(again.stop(SIGTERM), 0);
 }
 
 }  // namespace

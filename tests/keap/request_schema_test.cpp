@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "keap/contact_requests.hpp"
+#include "keap/created_contact.hpp"
 #include "keap/keap_contact_fields.hpp"
 #include "keap/payload_parser.hpp"
 #include "keap/tag_requests.hpp"
@@ -114,6 +115,12 @@ std::vector<Example> examples() {
       {"remove_tag.json", remove_tag_request(9, "42"), "ApplyRemoveTagRequest"},
       {"find_tag.json", find_tag_request("VIP"), ""},
       {"create_tag.json", create_tag_request("VIP"), "CreateUpdateTagRequest"},
+      {"find_created_contact.json",
+       find_created_request(
+           map_create(change(R"({"phone": "+1 555 0100", "given_name": "Pat"})")).request.value(),
+           "2026-12-03T06:00:00Z")
+           .value(),
+       ""},
   };
 }
 

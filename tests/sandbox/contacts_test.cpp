@@ -240,6 +240,32 @@ TEST_F(Contacts, ListFiltersByEmailAndPages) {
   expect_v2_error(api("GET", "/rest/v2/contacts?filter=shoe_size==9"), 400, "filter");
 }
 
+TEST_F(Contacts, ListFiltersByPhoneInTheNamedFieldsAndByUpdateTime) {
+  api("POST", "/rest/v2/contacts",
+      R"({"phone_numbers":[{"number":"+1 555 0100","field":"PHONE1"}]})");
+  api("POST", "/rest/v2/contacts",
+      R"({"phone_numbers":[{"number":"+1 555 0100","field":"PHONE2"}]})");
+  const std::string phone = "/rest/v2/contacts?filter=phone_number%3D%3D%2B1%20555%200100";
+  EXPECT_EQ(
+      body(api("GET", phone + "%3Bphone_fields%3D%3DPHONE1")).at("contacts").as_array().size(), 1u);
+  EXPECT_EQ(
+      body(api("GET", phone + ";phone_fields==PHONE1,PHONE2")).at("contacts").as_array().size(),
+      2u);
+  EXPECT_EQ(
+      body(api("GET", phone + ";phone_fields==PHONE1;start_update_time==2999-01-01T00:00:00Z"))
+          .at("contacts")
+          .as_array()
+          .size(),
+      0u);
+  EXPECT_EQ(
+      body(api("GET", phone + ";phone_fields==PHONE1;start_update_time==2000-01-01T00:00:00Z"))
+          .at("contacts")
+          .as_array()
+          .size(),
+      1u);
+  expect_v2_error(api("GET", phone), 400, "phone_fields");
+}
+
 TEST_F(Contacts, TagsCreateFilterApplyRemove) {
   auto id = id_of(api("POST", "/rest/v2/contacts", kAda));
   auto created = api("POST", "/rest/v2/tags", R"({"name":"VIP","description":"big spenders"})");
