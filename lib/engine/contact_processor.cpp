@@ -92,11 +92,8 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
     co_return verdict;  // the dispatcher logs it once the rows are settled
   }
   const auto& error = failure->outcome.error;
-  if (error.error_class == keap::ErrorClass::fenced) {
-    // Whoever holds the lease now delivers the rows; they stay as they are.
-    verdict.fenced = true;
-    co_return verdict;
-  }
+  // Fenced: the settlement below only lands if the lease is still ours.
+  verdict.fenced = error.error_class == keap::ErrorClass::fenced;
   // Rows whose part is in Keap are settled as delivered whatever stopped the
   // plan: a retry must not delete a contact again, nor an error bury them.
   db::ClaimedContact failed{c.account, c.contact_ref, c.lease_token, {}};
@@ -165,8 +162,8 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
     }
     case keap::ErrorClass::throttled:
     case keap::ErrorClass::auth:
-    case keap::ErrorClass::permanent:  // handled above
     case keap::ErrorClass::fenced:
+    case keap::ErrorClass::permanent:  // handled above
       // Not the rows' fault: wait without counting an attempt.
       s.retry = row_ids(rest);
       s.retry_error = error.message;
@@ -174,7 +171,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
           std::chrono::duration_cast<std::chrono::milliseconds>(failure->outcome.retry_at - now),
           std::chrono::seconds(1));
       s.count_attempt = false;
-      verdict.retry_class = keap::to_string(error.error_class);
+      if (!verdict.fenced) verdict.retry_class = keap::to_string(error.error_class);
       break;
   }
   co_return verdict;

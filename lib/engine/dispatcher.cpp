@@ -300,8 +300,9 @@ boost::asio::awaitable<void> Dispatcher::deliver(std::shared_ptr<InFlight> work)
                      {"error", e.what()}});
     }
     if (verdict.fenced) {
-      logger_.warn("delivery stopped: the lease is no longer certain; the rows stay pending",
-                   {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
+      logger_.warn(
+          "delivery stopped: the lease is no longer certain; rows not yet in Keap stay pending",
+          {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     }
     const db::Settlement& s = verdict.settlement;
     settling_.insert(token);

@@ -17,7 +17,8 @@ struct Verdict {
   // The error class of the retried rows (transient, throttled, auth); "" when none wait.
   std::string retry_class;
   // The plan stopped before a call because the lease was no longer certain:
-  // the rows stay pending for whoever holds the contact now.
+  // the rows whose steps reached Keap are settled (if the lease still holds),
+  // the others stay pending for whoever holds the contact now.
   bool fenced = false;
 
   void bury(std::int64_t id, std::string reason, const std::string& reason_class) {

@@ -1,6 +1,8 @@
 // A row takes part in the steps its change still contributes to the plan: rows
-// before the last delete contribute nothing but that delete, and a tag a later
-// row reverted is no step of this row.
+// before the last delete are part of that delete (done once it is), and a tag
+// a later row reverted is no step of this row. Only a prefix of the rows, in
+// outbox order, can be done: a newer row's fields that reached Keap are sent
+// again with the older row that failed, or the older one would overwrite them.
 #include "keap/plan_progress.hpp"
 
 #include <algorithm>
@@ -15,11 +17,11 @@ bool has(const std::vector<TagRef>& list, const TagRef& tag) {
 std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool is_last_delete,
                           const ContactPlan& plan) {
   std::vector<int> steps;
-  if (row.op == PendingChange::Op::remove) {
-    if (is_last_delete) steps.push_back(PlanStep::remove);
+  if (!after_last_delete || is_last_delete) {
+    steps.push_back(PlanStep::remove);  // superseded by the delete, or the delete itself
     return steps;
   }
-  if (!after_last_delete || !plan.upsert) return steps;
+  if (row.op == PendingChange::Op::remove || !plan.upsert) return steps;
   if (row.change.has_contact_fields()) steps.push_back(PlanStep::fields);
   const auto& adds = plan.upsert->tags_add;
   for (std::size_t i = 0; i < adds.size(); ++i)
@@ -39,16 +41,19 @@ std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, cons
     if (rows[i].op == PendingChange::Op::remove) last_delete = static_cast<std::ptrdiff_t>(i);
   std::vector<RowStanding> out;
   out.reserve(rows.size());
+  bool prefix = true;  // every row so far is done
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto at = static_cast<std::ptrdiff_t>(i);
     const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan);
     if (std::find(steps.begin(), steps.end(), failed_step) != steps.end()) {
       out.push_back(RowStanding::failed);
-    } else if (std::all_of(steps.begin(), steps.end(), [&](int s) { return s < failed_step; })) {
+    } else if (prefix &&
+               std::all_of(steps.begin(), steps.end(), [&](int s) { return s < failed_step; })) {
       out.push_back(RowStanding::done);
     } else {
       out.push_back(RowStanding::waiting);
     }
+    prefix = prefix && out.back() == RowStanding::done;
   }
   return out;
 }

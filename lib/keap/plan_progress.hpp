@@ -21,8 +21,8 @@ struct PlanStep {
   }
 };
 
-// done: everything the row asks is in Keap (or was superseded by a later row);
-// failed: the row is part of the step that failed; waiting: its steps come later.
+// done: everything the row and every older row ask is in Keap (or superseded);
+// failed: the row is part of the step that failed; waiting: the rest.
 enum class RowStanding { done, failed, waiting };
 
 // One standing per row of `rows` (outbox order, as coalesced into `plan`) once

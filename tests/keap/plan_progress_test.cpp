@@ -34,9 +34,9 @@ TEST(PlanProgress, ADeleteThatWentThroughIsDoneWhateverStopsTheUpsertAfterIt) {
   // The create after the delete failed: a retry must not delete again.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::fields),
             (std::vector{S::done, S::done, S::failed}));
-  // The delete itself failed: everything waits for it (the first row was superseded).
+  // The delete itself failed: the row it supersedes shares its outcome.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::remove),
-            (std::vector{S::done, S::failed, S::waiting}));
+            (std::vector{S::failed, S::failed, S::waiting}));
 }
 
 TEST(PlanProgress, RowsOfEarlierStepsAreDoneAndRowsOfLaterStepsWait) {
@@ -57,9 +57,19 @@ TEST(PlanProgress, ARowWithFieldsAndATagFailsWithEitherStep) {
   const std::vector rows{up(R"({"given_name":"Ann","tags_add":["VIP"]})"),
                          up(R"({"family_name":"Lee"})")};
   const auto plan = coalesce(rows);
+  // The newer row's fields are in Keap, but it waits: alone, the older row
+  // would overwrite them on its retry.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_add(plan, 0)),
-            (std::vector{S::failed, S::done}));
+            (std::vector{S::failed, S::waiting}));
   EXPECT_EQ(row_standings(rows, plan, PlanStep::fields), (std::vector{S::failed, S::failed}));
+}
+
+TEST(PlanProgress, ANewerEmailIsNeverDoneBeforeTheOlderRowThatFailed) {
+  const std::vector rows{up(R"({"email":"e1@b.co","tags_add":["VIP"]})"),
+                         up(R"({"email":"e2@b.co"})")};
+  const auto plan = coalesce(rows);
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_add(plan, 0)),
+            (std::vector{S::failed, S::waiting}));
 }
 
 TEST(PlanProgress, ATagALaterRowRevertedIsNoStepOfTheEarlierRow) {
