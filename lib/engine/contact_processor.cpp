@@ -202,67 +202,34 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
   const keap::ContactChange& change = *plan.upsert;
   const int fields = keap::PlanStep::fields;
 
-  if (change.has_contact_fields()) {
-    std::optional<keap::KeapRequest> create;
+  // A known id is updated; an unknown one (after a delete, or a 404 from the
+  // contact keapsync knew) is created, unless an earlier create made it.
+  // Bounded: a contact that keeps vanishing in Keap is created at last.
+  for (int round = 0; change.has_contact_fields() && round < 3; ++round) {
     if (!id) {
       auto mapped = keap::map_create(change);
       if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
-      create = std::move(mapped.request);
-      if (!keap::matched_by_email(*create)) {
+      const keap::KeapRequest& create = *mapped.request;
+      if (!keap::matched_by_email(create)) {
         // An earlier attempt may have made this contact: look before creating it again.
         const auto since = co_await db_.run([&](pqxx::connection& conn) {
           return db::ContactMapRepository(conn).create_search_start(c.account, c.contact_ref);
         });
-        const auto search = since ? keap::find_created_request(*create, *since) : std::nullopt;
-        if (search) {
+        const auto search = since ? keap::find_created_request(create, *since) : std::nullopt;
+        if (search && round < 2) {
           auto r = co_await api.call(*search, window);
           if (!r.ok()) co_return stop(fields, std::move(r));
-          if ((id = keap::created_contact_id(r.reply->body, *create))) {
+          if ((id = keap::created_contact_id(r.reply->body, create))) {
             settlement.keap_id_change = db::Settlement::KeapId::learned;
             settlement.keap_id = *id;
+            continue;  // update the contact it made
           }
         }
-      }
-    }
-    // A known id is updated (after a delete it is unknown: create_fresh plans create).
-    if (id) {
-      boost::json::object current;
-      const auto to_fetch = keap::fields_to_fetch(change);
-      if (!to_fetch.empty()) {
-        auto r = co_await api.call(keap::get_contact_request(*id, to_fetch), window);
-        if (is_not_found(r)) {
-          forget();  // merged or deleted in Keap: create it again below
-        } else if (!r.ok()) {
-          co_return stop(fields, std::move(r));
-        } else if (r.reply->body.is_object()) {
-          current = r.reply->body.as_object();
-        }
-      }
-      if (id) {
-        auto mapped = keap::map_update(change, *id, current);
-        if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
-        if (mapped.request) {
-          auto r = co_await api.call(*mapped.request, window);
-          if (is_not_found(r)) {
-            forget();
-          } else if (!r.ok()) {
-            co_return stop(fields, std::move(r));
-          }
-        }
-      }
-    }
-    if (!id) {
-      if (!create) {
-        auto mapped = keap::map_create(change);
-        if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
-        create = std::move(mapped.request);
-      }
-      if (!keap::matched_by_email(*create)) {
         co_await db_.run([&](pqxx::connection& conn) {
           db::ContactMapRepository(conn).note_create(c.account, c.contact_ref);
         });
       }
-      auto r = co_await api.call(*create, window);
+      auto r = co_await api.call(create, window);
       if (!r.ok()) co_return stop(fields, std::move(r));
       const auto new_id = keap::contact_id_of(r.reply->body);
       if (!new_id)
@@ -270,7 +237,36 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       id = new_id;
       settlement.keap_id_change = db::Settlement::KeapId::learned;
       settlement.keap_id = *new_id;
+      break;
     }
+    boost::json::object current;
+    const auto to_fetch = keap::fields_to_fetch(change);
+    if (!to_fetch.empty()) {
+      auto r = co_await api.call(keap::get_contact_request(*id, to_fetch), window);
+      if (is_not_found(r)) {
+        forget();  // merged or deleted in Keap: create it again
+        continue;
+      }
+      if (!r.ok()) co_return stop(fields, std::move(r));
+      if (r.reply->body.is_object()) current = r.reply->body.as_object();
+    }
+    auto mapped = keap::map_update(change, *id, current);
+    if (!mapped.ok()) co_return stop(fields, permanent(keap::join_errors(mapped.errors)));
+    if (mapped.request) {
+      auto r = co_await api.call(*mapped.request, window);
+      if (is_not_found(r)) {
+        forget();
+        continue;
+      }
+      if (!r.ok()) co_return stop(fields, std::move(r));
+    }
+    break;
+  }
+  if (change.has_contact_fields() && !id) {
+    keap::ApiOutcome vanished;
+    vanished.error.error_class = keap::ErrorClass::transient;
+    vanished.error.message = "Keap answered 404 for the contact while keapsync was writing it";
+    co_return stop(fields, std::move(vanished));
   }
   if (change.tags_add.empty() && change.tags_remove.empty()) co_return std::nullopt;
   if (!id) {
