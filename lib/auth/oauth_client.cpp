@@ -1,6 +1,8 @@
 // OAuth2 requests to Keap.
 #include "auth/oauth_client.hpp"
 
+#include "http/percent_encode.hpp"
+
 #include <openssl/evp.h>
 
 #include <cctype>
@@ -21,27 +23,11 @@ std::string base64(std::string_view in) {
 
 }  // namespace
 
-std::string form_escape(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 std::string authorize_url(const std::string& authorize_endpoint, const std::string& client_id,
                           const std::string& redirect_uri, const std::string& state) {
-  return authorize_endpoint + "?client_id=" + form_escape(client_id) +
-         "&redirect_uri=" + form_escape(redirect_uri) + "&response_type=code&scope=full" +
-         "&state=" + form_escape(state);
+  return authorize_endpoint + "?client_id=" + http::percent_encode(client_id) +
+         "&redirect_uri=" + http::percent_encode(redirect_uri) + "&response_type=code&scope=full" +
+         "&state=" + http::percent_encode(state);
 }
 
 OAuthClient::OAuthClient(http::Client& client, const std::string& token_url, std::string client_id,
@@ -58,17 +44,17 @@ boost::asio::awaitable<TokenResult> OAuthClient::exchange_code(
     const std::string& code, const std::string& redirect_uri,
     std::chrono::steady_clock::time_point deadline) {
   co_return co_await post(
-      "client_id=" + form_escape(client_id_) +
-          "&client_secret=" + form_escape(client_secret_.reveal()) + "&code=" + form_escape(code) +
-          "&grant_type=authorization_code&redirect_uri=" + form_escape(redirect_uri),
+      "client_id=" + http::percent_encode(client_id_) + "&client_secret=" +
+          http::percent_encode(client_secret_.reveal()) + "&code=" + http::percent_encode(code) +
+          "&grant_type=authorization_code&redirect_uri=" + http::percent_encode(redirect_uri),
       false, deadline);
 }
 
 boost::asio::awaitable<TokenResult> OAuthClient::refresh(
     const config::Secret& refresh_token, std::chrono::steady_clock::time_point deadline) {
   co_return co_await post(
-      "grant_type=refresh_token&refresh_token=" + form_escape(refresh_token.reveal()), true,
-      deadline);
+      "grant_type=refresh_token&refresh_token=" + http::percent_encode(refresh_token.reveal()),
+      true, deadline);
 }
 
 boost::asio::awaitable<TokenResult> OAuthClient::post(

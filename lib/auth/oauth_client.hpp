@@ -50,7 +50,4 @@ class OAuthClient {
 std::string authorize_url(const std::string& authorize_endpoint, const std::string& client_id,
                           const std::string& redirect_uri, const std::string& state);
 
-// application/x-www-form-urlencoded escaping of one value.
-std::string form_escape(std::string_view value);
-
 }  // namespace keapsync::auth

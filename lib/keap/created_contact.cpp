@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "keap/percent_encode.hpp"
+#include "http/percent_encode.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -42,9 +42,9 @@ std::optional<KeapRequest> find_created_request(const KeapRequest& create, std::
   const auto field = text_of((*phones)[0], "field");
   if (number.empty() || field.empty()) return std::nullopt;
   return KeapRequest{"GET",
-                     "/rest/v2/contacts?filter=phone_number%3D%3D" + percent_encode(number) +
-                         "%3Bphone_fields%3D%3D" + percent_encode(field) +
-                         "%3Bstart_update_time%3D%3D" + percent_encode(since) +
+                     "/rest/v2/contacts?filter=phone_number%3D%3D" + http::percent_encode(number) +
+                         "%3Bphone_fields%3D%3D" + http::percent_encode(field) +
+                         "%3Bstart_update_time%3D%3D" + http::percent_encode(since) +
                          "&fields=given_name,family_name,phone_numbers",
                      std::nullopt,
                      {}};

@@ -1,7 +1,7 @@
 // Keap v2 tag requests (paths and bodies as in swagger.yml: applyTags, removeTags, listTags).
 #include "keap/tag_requests.hpp"
 
-#include "keap/percent_encode.hpp"
+#include "http/percent_encode.hpp"
 
 #include <boost/json.hpp>
 
@@ -40,7 +40,7 @@ KeapRequest remove_tag_request(std::int64_t tag_id, std::string_view contact_id)
 
 KeapRequest find_tag_request(std::string_view name) {
   return KeapRequest{
-      "GET", "/rest/v2/tags?filter=name%3D%3D" + percent_encode(name), std::nullopt, {}};
+      "GET", "/rest/v2/tags?filter=name%3D%3D" + http::percent_encode(name), std::nullopt, {}};
 }
 
 KeapRequest create_tag_request(std::string_view name) {

@@ -14,6 +14,9 @@
 #include "support/migrated_database.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
+
+#include <pqxx/pqxx>
 
 namespace keapsync {
 
@@ -115,6 +118,18 @@ class Daemon : public ::testing::Test {
     if (r == nullptr) return 0;
     const auto* n = r->as_object().if_contains(status);
     return n == nullptr ? 0 : n->as_int64();
+  }
+
+  // As in a PostgreSQL restart: false ends every session of the test database
+  // and refuses new ones, true lets them in again.
+  void accept_connections(bool allowed) {
+    pqxx::connection admin(testing::TestDatabase::admin_url());
+    pqxx::nontransaction tx(admin);
+    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS " +
+            (allowed ? "true" : "false"));
+    if (!allowed)
+      tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                     db.name());
   }
 
   static std::string email_of(const boost::json::value& contact) {

@@ -81,19 +81,11 @@ TEST_F(Daemon, TheDatabaseGoingAwayMidDrainHoldsNoContactForALease) {
       },
       30s));
   // As in a PostgreSQL restart: every session ends, new ones are refused for a while.
-  pqxx::connection admin(testing::TestDatabase::admin_url());
-  const auto allow = [&](bool allowed) {
-    pqxx::nontransaction tx(admin);
-    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS " +
-            (allowed ? "true" : "false"));
-    if (!allowed)
-      tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                     db.name());
-  };
-  allow(false);
+
+  accept_connections(false);
   ASSERT_TRUE(logged("\"msg\":\"outbox notifications lost")) << testing::read_file(log_file);
   std::this_thread::sleep_for(1s);  // the outage: a second of refused connections
-  allow(true);
+  accept_connections(true);
   const auto back = std::chrono::steady_clock::now();
   ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
   // 60 contacts at 200 ms, 4 at a time, take 3 s; a lease is 30 s.

@@ -208,21 +208,12 @@ TEST_F(Daemon, LosingTheDatabaseMidDeliveryLosesNothingAndSendsNothingTwice) {
   }
 
   // As in a PostgreSQL restart: every session of the database ends, new ones are refused.
-  pqxx::connection admin(testing::TestDatabase::admin_url());
-  const auto allow = [&](bool allowed) {
-    pqxx::nontransaction tx(admin);
-    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS " +
-            (allowed ? "true" : "false"));
-    if (!allowed) {
-      tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                     db.name());
-    }
-  };
-  allow(false);
+
+  accept_connections(false);
   ASSERT_TRUE(logged("\"msg\":\"cannot settle the contact yet")) << testing::read_file(log_file);
   ASSERT_TRUE(logged("\"msg\":\"database unavailable; rows wait until it is back\""))
       << testing::read_file(log_file);
-  allow(true);
+  accept_connections(true);
 
   // Keap got the change while the row could not be settled: it is settled as
   // soon as the database is back, within its lease, so Keap is not asked twice.

@@ -1,6 +1,6 @@
-#include "keap/percent_encode.hpp"
+#include "http/percent_encode.hpp"
 
-namespace keapsync::keap {
+namespace keapsync::http {
 
 std::string percent_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -19,4 +19,4 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-}  // namespace keapsync::keap
+}  // namespace keapsync::http
