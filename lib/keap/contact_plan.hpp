@@ -12,7 +12,9 @@ namespace keapsync::keap {
 //   1. delete_contact: if id is known, DELETE it (404 counts as done) and forget id.
 //   2. upsert with contact fields:
 //        id known  -> GET the fields of fields_to_fetch() (if any), then map_update() -> PATCH;
-//        otherwise -> map_create() -> POST ?duplicate_option=Email; remember the returned id.
+//        otherwise -> map_create() -> POST ?duplicate_option=Email; remember the returned id
+//        (a create without an e-mail first looks for the contact an earlier attempt made,
+//        keap/created_contact.hpp; a 404 on the known id falls back to this branch).
 //   3. tags: resolve names to ids (find_tag_request / create_tag_request), then one
 //      applyTags per tags_add and one removeTags per tags_remove.
 struct ContactPlan {
