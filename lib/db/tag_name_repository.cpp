@@ -50,9 +50,19 @@ void TagNameRepository::record(const std::string& account, const std::string& na
   tx.commit();
 }
 
-void TagNameRepository::forget(const std::string& account, const std::string& name) {
+void TagNameRepository::end_creation(const std::string& account, const std::string& name) {
   pqxx::work tx(conn_);
-  tx.exec_params("DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2", account, name);
+  tx.exec_params(
+      "DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2 AND keap_id IS NULL", account,
+      name);
+  tx.commit();
+}
+
+void TagNameRepository::forget(const std::string& account, const std::string& name,
+                               std::int64_t keap_id) {
+  pqxx::work tx(conn_);
+  tx.exec_params("DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2 AND keap_id = $3",
+                 account, name, keap_id);
   tx.commit();
 }
 

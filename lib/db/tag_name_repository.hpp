@@ -23,8 +23,10 @@ class TagNameRepository {
   // Whether another holder's turn to create `name` is still running.
   bool creation_pending(const std::string& account, const std::string& name);
   void record(const std::string& account, const std::string& name, std::int64_t keap_id);
-  // The creation failed, or Keap no longer has the tag (404): forget the name.
-  void forget(const std::string& account, const std::string& name);
+  // Ends a creation turn early: Keap answered that it created nothing.
+  void end_creation(const std::string& account, const std::string& name);
+  // Keap answered 404 for `keap_id`: forget that id (not a turn another holds).
+  void forget(const std::string& account, const std::string& name, std::int64_t keap_id);
 
  private:
   pqxx::connection& conn_;

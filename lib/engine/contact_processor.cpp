@@ -296,7 +296,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
                               permanent("payload.tags_add: Keap has no tag " + tag.display())};
       auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
       if (is_not_found(r) && !tag.is_id() && round == 0) {
-        co_await account.tags->forget(tag.name);
+        co_await account.tags->forget(tag.name, *tag_id);
         continue;
       }
       if (!r.ok()) co_return StepFailure{step, std::move(r)};

@@ -193,16 +193,18 @@ boost::asio::awaitable<void> Dispatcher::run() {
     if (more && in_flight() < worker_.concurrency) continue;
     co_await sleep(worker_.poll_interval);
   }
-  // Drain: in-flight contacts finish, within shutdown_timeout.
-  co_await wait_idle(std::chrono::steady_clock::now() + worker_.shutdown_timeout);
+  // Drain: in-flight contacts finish (and settle, also when a shop
+  // transaction holds one a while), within shutdown_timeout.
+  release_at_ = std::chrono::steady_clock::now() + worker_.shutdown_timeout;
+  co_await wait_idle(release_at_);
   if (!in_flight_.empty()) {
     // No call starts any more; the calls already sent end by their deadline.
     logger_.warn("shutdown timeout reached; deliveries stop before their next Keap call",
                  {{"contacts", static_cast<std::int64_t>(in_flight_.size())}});
     for (auto& [token, work] : in_flight_)
       work->fence.revoke();
-    co_await wait_idle(std::chrono::steady_clock::now() + LeaseFence::call_limit(lease) +
-                       kSettleRetry);
+    release_at_ = std::chrono::steady_clock::now() + LeaseFence::call_limit(lease) + kSettleRetry;
+    co_await wait_idle(release_at_);
   }
   co_await release_in_flight();
   finished_ = true;
@@ -268,7 +270,8 @@ boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
       }
     }
     warned = true;
-    if (stopping_ || std::chrono::steady_clock::now() >= give_up) co_return std::nullopt;
+    const auto now = std::chrono::steady_clock::now();
+    if (now + kSettleRetry >= std::min(give_up, release_at_)) co_return std::nullopt;
     pause.expires_after(kSettleRetry);
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));

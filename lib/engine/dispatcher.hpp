@@ -74,8 +74,9 @@ class Dispatcher {
   boost::asio::awaitable<void> restore_lanes();  // at start, then hourly
   boost::asio::awaitable<void> deliver(std::shared_ptr<InFlight> work);
   // Settles `contact`, trying again every second while the database is away
-  // (Keap has the change: settling late beats delivering it twice), for at
-  // most lease_duration or until stop(); nullopt when it never succeeded.
+  // or a shop transaction holds the lane (Keap has the change: settling late
+  // beats delivering it twice), for at most lease_duration and, once
+  // stopping, until the release at shutdown; nullopt when it never succeeded.
   boost::asio::awaitable<std::optional<db::SettleResult>> settle(const db::ClaimedContact& contact,
                                                                  const db::Settlement& s);
   // Renews the leases of the contacts in flight every sixth of
@@ -100,6 +101,8 @@ class Dispatcher {
   bool finished_ = false;  // run() has drained and released
   bool wake_pending_ = false;
   bool stopping_ = false;
+  // When a shutdown releases the contacts still in flight: settles end before.
+  std::chrono::steady_clock::time_point release_at_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point last_turn_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point next_recheck_{};
   std::chrono::steady_clock::time_point next_sweep_{};

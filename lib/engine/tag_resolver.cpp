@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "db/tag_name_repository.hpp"
+#include "engine/lease_fence.hpp"
 #include "keap/tag_requests.hpp"
 
 namespace keapsync::engine {
@@ -14,8 +15,14 @@ namespace {
 
 // How often a daemon waiting for another's creation looks for the id.
 constexpr auto kCreatorPoll = std::chrono::milliseconds(250);
-// A creator's turn outlasts its POST (whose deadline the window gives) by this.
+// A creator's turn outlasts the delivery's call deadline by this, so that
+// waiting for a permit leaves the POST room before the turn's end caps it.
 constexpr auto kTurnMargin = std::chrono::seconds(5);
+// Looks in Keap (and waits for other daemons' turns) before the delivery is
+// retried later instead.
+constexpr int kCreateRounds = 3;
+
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 std::optional<std::int64_t> numeric_id(const boost::json::value& v) {
   if (!v.is_object()) return std::nullopt;
@@ -41,11 +48,24 @@ std::optional<std::int64_t> id_in_listing(const boost::json::value& body, const 
   return std::nullopt;
 }
 
-keap::ApiOutcome permanent(std::string message) {
+keap::ApiOutcome failed(keap::ErrorClass error_class, std::string message) {
   keap::ApiOutcome out;
-  out.error.error_class = keap::ErrorClass::permanent;
+  out.error.error_class = error_class;
   out.error.message = std::move(message);
   return out;
+}
+keap::ApiOutcome permanent(std::string message) {
+  return failed(keap::ErrorClass::permanent, std::move(message));
+}
+keap::ApiOutcome transient(std::string message) {
+  return failed(keap::ErrorClass::transient, std::move(message));
+}
+
+// Whether Keap may have acted on a request that failed: it was sent and no
+// answer says it was refused (no answer at all, a timeout, a 5xx).
+bool may_have_changed_keap(const keap::ApiError& e) {
+  if (e.error_class == keap::ErrorClass::fenced || !e.request_sent) return false;
+  return e.status == 0 || e.status == 408 || e.status >= 500;
 }
 
 }  // namespace
@@ -89,22 +109,31 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::resolve_once(
   if (auto known = co_await db_.run(
           [&](pqxx::connection& c) { return db::TagNameRepository(c).find(account_, name); }))
     co_return known;
-  for (;;) {
-    auto found = co_await api.call(keap::find_tag_request(name), window);
-    if (!found.ok()) {
-      failure = std::move(found);
+  for (int round = 0;; ++round) {
+    auto listed = co_await api.call(keap::find_tag_request(name), window);
+    if (!listed.ok()) {
+      failure = std::move(listed);
       co_return std::nullopt;
     }
-    if (const auto id = id_in_listing(found.reply->body, name)) {
-      co_await db_.run(
-          [&](pqxx::connection& c) { db::TagNameRepository(c).record(account_, name, *id); });
+    if (const auto id = id_in_listing(listed.reply->body, name)) {
+      co_await record(name, *id);
       co_return id;
     }
     if (!create) co_return std::nullopt;
+    if (round == kCreateRounds) {
+      failure = transient("Keap tag \"" + name + "\" is being created by another daemon");
+      co_return std::nullopt;
+    }
+    // The turn ends in the database no sooner than `turn_end` here: both count
+    // from before the claim was sent, and ours leaves the clocks' drift aside.
+    const auto sent = std::chrono::steady_clock::now();
     const auto deadline = window ? window() : std::nullopt;
+    if (window && !deadline) {
+      failure = failed(keap::ErrorClass::fenced, "not sent: the contact's lease is not certain");
+      co_return std::nullopt;
+    }
     const auto turn = std::chrono::duration_cast<std::chrono::milliseconds>(
-        (deadline ? *deadline - std::chrono::steady_clock::now() : std::chrono::seconds(60)) +
-        kTurnMargin);
+        (deadline ? *deadline - sent : std::chrono::seconds(60)) + kTurnMargin);
     const bool mine = co_await db_.run([&](pqxx::connection& c) {
       return db::TagNameRepository(c).claim_creation(account_, name, turn);
     });
@@ -112,20 +141,61 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::resolve_once(
       if (auto id = co_await await_other_creator(name, window)) co_return id;
       continue;  // its turn ended without an id: look in Keap again
     }
-    auto created = co_await api.call(keap::create_tag_request(name), window);
-    const auto id = created.ok() ? numeric_id(created.reply->body) : std::nullopt;
-    if (!id) {
-      co_await db_.run(
-          [&](pqxx::connection& c) { db::TagNameRepository(c).forget(account_, name); });
-      failure = created.ok() ? permanent("Keap created tag \"" + name + "\" but sent no id")
-                             : std::move(created);
-      co_return std::nullopt;
+    const auto turn_end = sent + turn - LeaseFence::kMargin;
+    const keap::CallWindow in_turn = [&window, turn_end]() -> std::optional<SteadyTime> {
+      auto until = window ? window() : std::optional<SteadyTime>(turn_end);
+      if (!until) return std::nullopt;
+      until = std::min(*until, turn_end);
+      if (*until - std::chrono::steady_clock::now() < LeaseFence::kMinCall) return std::nullopt;
+      return until;
+    };
+    auto created = co_await create_in_turn(name, api, in_turn);
+    if (created.ok()) {
+      const auto id = numeric_id(created.reply->body);
+      if (!id) {  // the tag exists: the turn runs out before anyone looks again
+        failure = permanent("Keap created tag \"" + name + "\" but sent no id");
+        co_return std::nullopt;
+      }
+      co_await record(name, *id);
+      co_return id;
     }
-    co_await db_.run(
-        [&](pqxx::connection& c) { db::TagNameRepository(c).record(account_, name, *id); });
-    logger_.info("created Keap tag", {{"account", account_}, {"tag", name}, {"tag_id", *id}});
-    co_return id;
+    // A request Keap may have carried out keeps the turn until it runs out, so
+    // that the next holder's look in Keap comes after it.
+    if (!may_have_changed_keap(created.error)) {
+      co_await db_.run(
+          [&](pqxx::connection& c) { db::TagNameRepository(c).end_creation(account_, name); });
+    }
+    const bool turn_too_short =
+        created.error.error_class == keap::ErrorClass::fenced && (!window || window());
+    if (turn_too_short) continue;  // waiting for a permit used the turn up
+    failure = std::move(created);
+    co_return std::nullopt;
   }
+}
+
+boost::asio::awaitable<keap::ApiOutcome> TagResolver::create_in_turn(
+    const std::string& name, keap::KeapApi& api, const keap::CallWindow& in_turn) {
+  // A holder whose turn ended before it recorded the id (a crash, an answer
+  // lost) may have created the tag: look once more inside this turn.
+  auto listed = co_await api.call(keap::find_tag_request(name), in_turn);
+  if (!listed.ok()) co_return listed;
+  if (const auto id = id_in_listing(listed.reply->body, name)) {
+    keap::ApiOutcome found;
+    found.reply = keap::ApiReply{200, boost::json::object{{"id", *id}}};
+    co_return found;
+  }
+  auto created = co_await api.call(keap::create_tag_request(name), in_turn);
+  if (created.ok()) {
+    logger_.info("created Keap tag", {{"account", account_},
+                                      {"tag", name},
+                                      {"tag_id", numeric_id(created.reply->body).value_or(0)}});
+  }
+  co_return created;
+}
+
+boost::asio::awaitable<void> TagResolver::record(const std::string& name, std::int64_t id) {
+  co_await db_.run(
+      [&](pqxx::connection& c) { db::TagNameRepository(c).record(account_, name, id); });
 }
 
 boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::await_other_creator(
@@ -147,9 +217,10 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::await_other_cre
   }
 }
 
-boost::asio::awaitable<void> TagResolver::forget(const std::string& name) {
-  ids_.erase(name);
-  co_await db_.run([&](pqxx::connection& c) { db::TagNameRepository(c).forget(account_, name); });
+boost::asio::awaitable<void> TagResolver::forget(const std::string& name, std::int64_t id) {
+  if (const auto it = ids_.find(name); it != ids_.end() && it->second == id) ids_.erase(it);
+  co_await db_.run(
+      [&](pqxx::connection& c) { db::TagNameRepository(c).forget(account_, name, id); });
 }
 
 }  // namespace keapsync::engine

@@ -1,7 +1,9 @@
 // Keap tag ids by name for one account, and the creation of a name Keap
 // lacks, exactly once: deliveries in this daemon that need the same name wait
 // for one resolution (single flight), and daemons take turns through
-// keapsync.tag_name, re-reading Keap inside their turn.
+// keapsync.tag_name. A turn is longer than its calls by construction; inside
+// it the holder looks in Keap once more before it POSTs, and a POST that may
+// have reached Keap keeps the turn until it runs out.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -31,13 +33,19 @@ class TagResolver {
       const keap::TagRef& tag, bool create, keap::KeapApi& api, const keap::CallWindow& window,
       std::optional<keap::ApiOutcome>& failure);
 
-  // Keap answered 404 for the id: the tag was deleted there.
-  boost::asio::awaitable<void> forget(const std::string& name);
+  // Keap answered 404 for `id`: the tag was deleted there.
+  boost::asio::awaitable<void> forget(const std::string& name, std::int64_t id);
 
  private:
   boost::asio::awaitable<std::optional<std::int64_t>> resolve_once(
       const std::string& name, bool create, keap::KeapApi& api, const keap::CallWindow& window,
       std::optional<keap::ApiOutcome>& failure);
+  // Inside this daemon's turn: looks once more, then POSTs. A found tag
+  // answers like a created one.
+  boost::asio::awaitable<keap::ApiOutcome> create_in_turn(const std::string& name,
+                                                          keap::KeapApi& api,
+                                                          const keap::CallWindow& in_turn);
+  boost::asio::awaitable<void> record(const std::string& name, std::int64_t id);
   // Waits, within the caller's window, until another daemon's turn to create
   // `name` records its id or ends.
   boost::asio::awaitable<std::optional<std::int64_t>> await_other_creator(

@@ -14,20 +14,21 @@ void Faults::set(const SandboxConfig::Faults& settings) {
 
 Faults::Decision Faults::decide(const std::string& route, bool token_endpoint) {
   Decision d;
+  if (token_endpoint) d.delay = settings_.token_delay;
+  d.delay_first = settings_.apply_after_latency;
+  if (!settings_.route.empty() && settings_.route != route) return d;
   std::uniform_real_distribution<double> share(0.0, 1.0);
   if (settings_.drop_rate > 0 && share(rng_) < settings_.drop_rate) {
     d.drop = true;
     return d;
   }
-  const bool targeted = settings_.error_route.empty() || settings_.error_route == route;
-  if (settings_.error_rate > 0 && targeted && share(rng_) < settings_.error_rate)
+  if (settings_.error_rate > 0 && share(rng_) < settings_.error_rate)
     d.error_status = settings_.error_status;
-  d.delay = settings_.latency;
+  d.delay += settings_.latency;
   if (settings_.jitter.count() > 0) {
     std::uniform_int_distribution<long long> jitter(0, settings_.jitter.count());
     d.delay += std::chrono::milliseconds{jitter(rng_)};
   }
-  if (token_endpoint) d.delay += settings_.token_delay;
   return d;
 }
 

@@ -16,6 +16,7 @@ class Faults {
     bool drop = false;
     int error_status = 0;  // 0: answer normally
     std::chrono::milliseconds delay{0};
+    bool delay_first = false;  // wait before the request takes effect
   };
 
   explicit Faults(SandboxConfig::Faults settings);

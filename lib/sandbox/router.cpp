@@ -153,6 +153,16 @@ constexpr std::string_view kMaskable[] = {
     "time_zone",       "utm_parameters",   "website",
     "assistant_name",  "assistant_phone",  "billing_information"};
 
+// The path a request names, without the query and the /crm prefix of
+// api.infusionsoft.com/crm/rest/v2/…; nullopt for a malformed target.
+std::optional<std::string> served_path(const Request& req) {
+  auto target = split_target(req.target);
+  if (!target) return std::nullopt;
+  std::string path = target->path;
+  if (starts_with(path, "/crm/rest/")) path = path.substr(4);
+  return path;
+}
+
 json::object contact_json(const ContactStore& store, std::uint64_t id) {
   return *store.render(id);
 }
@@ -167,15 +177,24 @@ Router::Router(SandboxConfig config)
       api_keys_(config_.api_keys.begin(), config_.api_keys.end()) {}
 
 Response Router::handle(const Request& req, TimePoint now) {
+  return handle(req, now, admit(req));
+}
+
+Faults::Decision Router::admit(const Request& req) {
+  std::lock_guard lock(mutex_);
+  const auto path = served_path(req);
+  if (!path || starts_with(*path, "/_sandbox/")) return {};
+  return faults_.decide(route_name(req.method, *path), *path == "/token");
+}
+
+Response Router::handle(const Request& req, TimePoint now, const Faults::Decision& fault) {
   std::lock_guard lock(mutex_);
   auto target = split_target(req.target);
   if (!target) return v2_error(400, "Malformed request target");
-  std::string path = target->path;
-  if (starts_with(path, "/crm/rest/")) path = path.substr(4);  // api.infusionsoft.com/crm/rest/v2/…
+  const std::string path = *served_path(req);
   if (starts_with(path, "/_sandbox/")) return admin(req, path, now);
 
   auto route = route_name(req.method, path);
-  auto fault = faults_.decide(route, path == "/token");
   Response r;
   if (fault.drop) {
     r.drop = true;
@@ -184,7 +203,7 @@ Response Router::handle(const Request& req, TimePoint now) {
   }
   r = fault.error_status ? v2_error(fault.error_status, "Injected fault")
                          : dispatch(req, *target, path, now);
-  r.delay = fault.delay;
+  r.delay = fault.delay_first ? std::chrono::milliseconds{0} : fault.delay;
   stats_.record(route, r.status);
   return r;
 }
@@ -636,11 +655,12 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
       const auto& f = faults_.settings();
       return json_ok(200, json::object{{"error_rate", f.error_rate},
                                        {"error_status", f.error_status},
-                                       {"error_route", f.error_route},
+                                       {"route", f.route},
                                        {"latency_ms", f.latency.count()},
                                        {"jitter_ms", f.jitter.count()},
                                        {"drop_rate", f.drop_rate},
                                        {"token_delay_ms", f.token_delay.count()},
+                                       {"apply_after_latency", f.apply_after_latency},
                                        {"seed", f.seed}});
     };
     if (req.method == "GET") return show();
@@ -657,8 +677,8 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
           f.error_rate = number();
         else if (kv.key() == "error_status")
           f.error_status = static_cast<int>(number());
-        else if (kv.key() == "error_route" && v.is_string())
-          f.error_route = std::string(v.get_string());
+        else if (kv.key() == "route" && v.is_string())
+          f.route = std::string(v.get_string());
         else if (kv.key() == "latency_ms")
           f.latency = std::chrono::milliseconds{static_cast<long long>(number())};
         else if (kv.key() == "jitter_ms")
@@ -667,13 +687,16 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
           f.drop_rate = number();
         else if (kv.key() == "token_delay_ms")
           f.token_delay = std::chrono::milliseconds{static_cast<long long>(number())};
-        else if (kv.key() == "seed")
+        else if (kv.key() == "apply_after_latency") {
+          if (!v.is_bool()) return v2_error(400, "apply_after_latency must be true or false");
+          f.apply_after_latency = v.get_bool();
+        } else if (kv.key() == "seed")
           f.seed = static_cast<std::uint64_t>(number());
         else
           return v2_error(400, std::string(kv.key()) + " is not a fault setting");
       }
     } catch (const std::exception&) {
-      return v2_error(400, "fault settings must be numbers (error_route: a string)");
+      return v2_error(400, "fault settings must be numbers (route: a string)");
     }
     if (f.error_rate < 0 || f.error_rate > 1 || f.drop_rate < 0 || f.drop_rate > 1)
       return v2_error(400, "error_rate and drop_rate must be between 0 and 1");

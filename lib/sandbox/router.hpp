@@ -32,6 +32,11 @@ class Router {
   explicit Router(SandboxConfig config);
 
   Response handle(const Request& request, TimePoint now);
+  // The same in two steps, for a server that waits out a delay before the
+  // request takes effect: the fault decided first (none for /_sandbox/), then
+  // the request handled under it.
+  Faults::Decision admit(const Request& request);
+  Response handle(const Request& request, TimePoint now, const Faults::Decision& fault);
 
   std::size_t max_body_bytes() const { return config_.max_body_bytes; }
 

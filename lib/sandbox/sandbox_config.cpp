@@ -131,8 +131,8 @@ SandboxConfig from_node(const YAML::Node& root) {
   }
   if (auto n = root["faults"]) {
     only_keys(n, "faults",
-              {"error_rate", "error_status", "error_route", "latency_ms", "jitter_ms", "drop_rate",
-               "token_delay_ms", "seed"});
+              {"error_rate", "error_status", "route", "latency_ms", "jitter_ms", "drop_rate",
+               "token_delay_ms", "apply_after_latency", "seed"});
     auto& f = c.faults;
     if (n["error_rate"]) f.error_rate = share(n["error_rate"], "faults.error_rate");
     if (n["error_status"]) {
@@ -140,12 +140,13 @@ SandboxConfig from_node(const YAML::Node& root) {
       if (f.error_status < 500 || f.error_status > 599)
         fail(n["error_status"], "faults.error_status", "must be 5xx");
     }
-    if (n["error_route"])
-      f.error_route = scalar<std::string>(n["error_route"], "faults.error_route");
+    if (n["route"]) f.route = scalar<std::string>(n["route"], "faults.route");
     if (n["latency_ms"]) f.latency = millis(n["latency_ms"], "faults.latency_ms");
     if (n["jitter_ms"]) f.jitter = millis(n["jitter_ms"], "faults.jitter_ms");
     if (n["drop_rate"]) f.drop_rate = share(n["drop_rate"], "faults.drop_rate");
     if (n["token_delay_ms"]) f.token_delay = millis(n["token_delay_ms"], "faults.token_delay_ms");
+    if (n["apply_after_latency"])
+      f.apply_after_latency = scalar<bool>(n["apply_after_latency"], "faults.apply_after_latency");
     if (n["seed"]) f.seed = scalar<std::uint64_t>(n["seed"], "faults.seed");
   }
   if (auto n = root["user"]) {

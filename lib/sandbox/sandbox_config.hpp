@@ -44,11 +44,16 @@ struct SandboxConfig {
   struct Faults {
     double error_rate = 0;  // share of API calls answered with error_status
     int error_status = 500;
-    std::string error_route;  // "" or one route ("POST /rest/v2/contacts"): where errors go
+    // "" or one route ("POST /rest/v2/contacts"): errors, drops, latency and
+    // jitter only there (token_delay stays on /token).
+    std::string route;
     std::chrono::milliseconds latency{0};      // added to every answer
     std::chrono::milliseconds jitter{0};       // plus uniform [0, jitter]
     double drop_rate = 0;                      // share of connections dropped unanswered
     std::chrono::milliseconds token_delay{0};  // slow /token
+    // The delays pass before a request takes effect, not after: Keap carrying
+    // out a change after the client has given up on its answer.
+    bool apply_after_latency = false;
     std::uint64_t seed = 1;
   };
   struct User {

@@ -82,7 +82,13 @@ struct Server::Impl {
       req.body = std::move(msg.body());
       Response res;
       try {
-        res = router.handle(req, std::chrono::system_clock::now());
+        auto fault = router.admit(req);
+        if (fault.delay_first && fault.delay.count() > 0) {
+          asio::steady_timer timer(co_await asio::this_coro::executor);
+          timer.expires_after(fault.delay);
+          co_await timer.async_wait(kUse);
+        }
+        res = router.handle(req, std::chrono::system_clock::now(), fault);
       } catch (const std::exception&) {
         // A sandbox bug must not take the server down: answer 500 and go on.
         res = Response::json(

@@ -24,6 +24,18 @@ using namespace std::chrono_literals;
 
 inline constexpr const char* kApiKey = "KeapAK-daemon-test-0123456789abcdef";
 
+// Polls `done` every 10 ms (the database and the sandbox send no events) for
+// at most `timeout`; its last answer.
+template <class Done>
+bool eventually(Done done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
 class Daemon : public ::testing::Test {
  protected:
   testing::TempDir dir;
@@ -72,9 +84,10 @@ class Daemon : public ::testing::Test {
     return testing::BackgroundProcess({KEAPSYNC_BINARY, "run", "-c", config_file}, log_file);
   }
 
-  boost::json::array sandbox_contacts() {
+  boost::json::array sandbox_contacts() { return sandbox_contacts(sandbox); }
+  static boost::json::array sandbox_contacts(const testing::SandboxProcess& keap) {
     const auto r =
-        testing::https_request("GET", sandbox.base_url() + "/_sandbox/contacts", sandbox.ca_file());
+        testing::https_request("GET", keap.base_url() + "/_sandbox/contacts", keap.ca_file());
     return boost::json::parse(r.body).as_object().at("contacts").as_array();
   }
 

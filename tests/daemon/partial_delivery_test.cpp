@@ -48,7 +48,7 @@ TEST_F(Daemon, ARetryAfterADeleteAndACreateNeitherDeletesNorCreatesAgain) {
   // Applying tags fails for now: the plan stops after its delete and its create.
   testing::https_request(
       "POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
-      R"({"error_rate":1,"error_status":503,"error_route":"POST /rest/v2/tags/{id}/contacts:applyTags"})");
+      R"({"error_rate":1,"error_status":503,"route":"POST /rest/v2/tags/{id}/contacts:applyTags"})");
   insert_together(
       db, "dee", {{"delete", ""}, {"upsert", R"({"email":"dee@new.example","tags_add":["New"]})"}});
   const auto deadline = std::chrono::steady_clock::now() + 20s;

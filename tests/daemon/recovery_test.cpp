@@ -15,17 +15,6 @@
 namespace keapsync {
 namespace {
 
-// Polls `done` every 10 ms for at most `timeout`; its last answer.
-template <class Done>
-bool eventually(Done done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 TEST_F(Daemon, AContactThatTakesTheDaemonDownEachTimeIsBuriedAfterFiveClaims) {
   // Each time the daemon has claimed "crash" it dies (as a payload that crashes
   // it would make it), before any settlement.

@@ -423,6 +423,35 @@ TEST_F(Daemon, AnOpenShopTransactionHoldsUpItsContactOnlyAndSigtermStillExitsInT
   EXPECT_EQ(again.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, AContactAShopHoldsAtSigtermIsSettledWhenTheShopCommits) {
+  // Keap has the change by the time the shop lets go: settling it beats
+  // sending it again after the restart.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":2000})");
+  auto daemon = start(config("  lease_duration: 20s\n  shutdown_timeout: 15s\n"));
+  db.insert("held", R"({"email":"held@example.com"})");
+  ASSERT_TRUE(eventually(
+      [&] {
+        return db.scalar("SELECT count(*) FROM keapsync.lane WHERE lease_token IS NOT NULL") == "1";
+      },
+      20s));
+  pqxx::connection shop(db.url());
+  pqxx::work shop_tx(shop);
+  shop_tx.exec(
+      "INSERT INTO keapsync.outbox (contact_ref, payload)"
+      " VALUES ('held', '{\"email\":\"held@example.com\",\"given_name\":\"Next\"}')");
+  ASSERT_EQ(::kill(daemon.pid(), SIGTERM), 0);
+  ASSERT_TRUE(logged("a shop transaction holds the contact; settling when it ends"))
+      << testing::read_file(log_file);
+  shop_tx.commit();
+  EXPECT_EQ(daemon.stop(0), 0);  // signal 0: only waits for the exit under way
+  // The delivered row is gone; the shop's new row waits for the next start.
+  EXPECT_EQ(db.scalar("SELECT string_agg(coalesce(payload->>'given_name', '(first)'), ','"
+                      " ORDER BY id) FROM keapsync.outbox"),
+            "Next");
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/contacts", "201"), 1);
+}
+
 TEST_F(Daemon, TwoDaemonsCreateANewTagNameOnce) {
   // Every new contact adds the same new tag; eight deliveries in two daemons
   // miss it at once. (Each daemon keeps to an API key's limits; this Keap
@@ -459,6 +488,34 @@ TEST_F(Daemon, TwoDaemonsCreateANewTagNameOnce) {
   EXPECT_EQ(tag_ids.size(), 1u);
   EXPECT_EQ(first.stop(SIGTERM), 0);
   EXPECT_EQ(second.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ATagCreateKeapCarriesOutAfterItsDeadlineIsNotRepeated) {
+  // Keap creates the tag 4 s after the POST arrives; keapsync gives up on the
+  // answer after 3 s (half a lease). Whoever looks next must look after that.
+  testing::SandboxProcess late{roomy_sandbox(
+      "faults: {route: \"POST /rest/v2/tags\", latency_ms: 4000, apply_after_latency: true}\n")};
+  auto daemon = start(config("  lease_duration: 6s\n  concurrency: 4\n", "debug", &late));
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (contact_ref, payload) SELECT 'late' || i,"
+        " jsonb_build_object('email', 'late' || i || '@example.com', 'tags_add',"
+        " jsonb_build_array('Late')) FROM generate_series(1, 8) i");
+    tx.commit();
+  }
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");  // none dead
+  // The sandbox refuses a second tag of a name (409); a Keap that made a
+  // duplicate instead would have been sent the same request.
+  EXPECT_EQ(requests(late, "POST /rest/v2/tags", "201"), 1);
+  EXPECT_EQ(requests(late, "POST /rest/v2/tags", "409"), 0) << "a second create was sent";
+  const auto contacts = sandbox_contacts(late);
+  ASSERT_EQ(contacts.size(), 8u);
+  for (const auto& c : contacts)
+    EXPECT_EQ(c.at("tag_ids").as_array().size(), 1u) << boost::json::serialize(c);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST_F(Daemon, ATagDeletedInKeapIsResolvedAgain) {

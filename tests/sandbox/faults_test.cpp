@@ -69,19 +69,41 @@ TEST_F(SandboxEndpoints, FaultsCanBeSetAtRuntime) {
       call("POST", "/_sandbox/faults", {{"content-type", "application/json"}}, R"({"speed":1})"),
       400);
   EXPECT_EQ(body(call("GET", "/_sandbox/faults")).at("token_delay_ms").as_int64(), 250);
+
+  // A delay that passes before the request takes effect is the server's to
+  // wait out: the answer carries none.
+  call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+       R"({"latency_ms":40,"apply_after_latency":true})");
+  const Request list{"GET", "/rest/v2/contacts", {{"x-keap-api-key", "KeapAK-sandbox-key"}}, ""};
+  const auto fault = r().admit(list);
+  EXPECT_TRUE(fault.delay_first);
+  EXPECT_EQ(fault.delay.count(), 40);
+  EXPECT_EQ(r().handle(list, now, fault).delay.count(), 0);
+  EXPECT_FALSE(r().admit({"GET", "/_sandbox/stats", {}, ""}).delay_first);
+  expect_v2_error(call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+                       R"({"apply_after_latency":1})"),
+                  400);
 }
 
-TEST_F(SandboxEndpoints, ErrorsCanBeAimedAtOneRoute) {
-  auto set =
-      call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
-           R"({"error_rate":1,"error_status":502,"error_route":"GET /rest/v2/contacts/{id}"})");
+TEST_F(SandboxEndpoints, FaultsCanBeAimedAtOneRoute) {
+  auto set = call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+                  R"({"error_rate":1,"error_status":502,"route":"GET /rest/v2/contacts/{id}"})");
   ASSERT_EQ(set.status, 200) << set.body;
-  EXPECT_EQ(body(set).at("error_route").as_string(), "GET /rest/v2/contacts/{id}");
+  EXPECT_EQ(body(set).at("route").as_string(), "GET /rest/v2/contacts/{id}");
   EXPECT_EQ(api("GET", "/rest/v2/contacts").status, 200);
   expect_v2_error(api("GET", "/rest/v2/contacts/1"), 502);
-  expect_v2_error(call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
-                       R"({"error_route":7})"),
-                  400);
+  call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+       R"({"latency_ms":300,"drop_rate":1,"route":"POST /rest/v2/tags"})");
+  const auto other = api("GET", "/rest/v2/tags");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(other.delay.count(), 0);
+  EXPECT_TRUE(api("POST", "/rest/v2/tags", R"({"name":"Slow"})").drop);
+  call("POST", "/_sandbox/faults", {{"content-type", "application/json"}},
+       R"({"latency_ms":300,"route":"POST /rest/v2/tags"})");
+  EXPECT_EQ(api("POST", "/rest/v2/tags", R"({"name":"Slow"})").delay.count(), 300);
+  expect_v2_error(
+      call("POST", "/_sandbox/faults", {{"content-type", "application/json"}}, R"({"route":7})"),
+      400);
 }
 
 TEST_F(SandboxEndpoints, ContactsAndStats) {
@@ -115,7 +137,7 @@ api_keys: [KeapAK-x]
 tokens: {access_expires_in: 5, refresh_expires_in: 60, code_expires_in: 30, reuse_revokes_chain: false}
 rate_limits:
   key_throttle: {limit: 3, window_seconds: 2}
-faults: {error_rate: 0.1, latency_ms: 5, token_delay_ms: 100}
+faults: {error_rate: 0.1, latency_ms: 5, token_delay_ms: 100, apply_after_latency: true}
 )");
   EXPECT_EQ(c.tenant_id, "ab123.infusionsoft.com");
   ASSERT_EQ(c.clients.size(), 1u);
@@ -126,6 +148,7 @@ faults: {error_rate: 0.1, latency_ms: 5, token_delay_ms: 100}
   EXPECT_EQ(c.rate_limits.key_throttle.window.count(), 2);
   EXPECT_EQ(c.rate_limits.oauth_throttle.limit, 1500u) << "defaults stay";
   EXPECT_EQ(c.faults.token_delay.count(), 100);
+  EXPECT_TRUE(c.faults.apply_after_latency);
 
   auto error_of = [](const std::string& yaml) {
     try {

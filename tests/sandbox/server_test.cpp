@@ -101,6 +101,33 @@ TEST_F(InProcess, DroppedConnectionsAndLatency) {
       << "drops are counted as 0";
 }
 
+TEST_F(InProcess, AChangeAppliedAfterTheLatencyLandsWhenItsAnswerLeaves) {
+  // Keap carrying out a create after the client gave up on its answer.
+  config.faults.latency = std::chrono::milliseconds{2000};
+  config.faults.apply_after_latency = true;
+  start();
+  auto impatient = client();
+  EXPECT_THROW(impatient.request(
+                   "POST", "/rest/v2/contacts",
+                   {{"X-Keap-API-Key", "KeapAK-sandbox-key"}, {"Content-Type", "application/json"}},
+                   R"({"email_addresses":[{"email":"late@example.com",)"
+                   R"("field":"EMAIL1"}]})",
+                   std::chrono::milliseconds{100}),
+               std::exception);
+  auto c = client();
+  const auto stored = [&] {
+    return json::parse(c.request("GET", "/_sandbox/contacts").body)
+        .at("contacts")
+        .as_array()
+        .size();
+  };
+  EXPECT_EQ(stored(), 0u) << "applied on arrival";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (stored() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});  // no event: polled
+  EXPECT_EQ(stored(), 1u) << "never applied";
+}
+
 TEST_F(InProcess, StopLetsTheRequestInFlightFinish) {
   config.faults.latency = std::chrono::milliseconds{300};
   std::promise<void> started;
