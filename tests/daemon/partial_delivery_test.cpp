@@ -41,6 +41,39 @@ TEST_F(Daemon, APermanentErrorLateInThePlanBuriesOnlyTheRowsOfThatStep) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, AFencedDeliverySettlesTheRowsKeapAlreadyHas) {
+  // Ten new tags at 300 ms a call outlast the 6 s lease; a transaction holds
+  // the lane from after the create, so no renewal lands and the fence closes.
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":300})");
+  std::string tags;
+  for (int i = 0; i < 10; ++i)
+    tags += std::string(i ? "," : "") + "\"F" + std::to_string(i) + "\"";
+  insert_together(db, "fen",
+                  {{"upsert", R"({"email":"fen@example.com","given_name":"Fen"})"},
+                   {"upsert", R"({"tags_add":[)" + tags + "]}"}});
+  auto daemon = start(config("  lease_duration: 6s\n"));
+  ASSERT_TRUE(eventually([&] { return !sandbox_contacts().empty(); }, 20s));
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec("SELECT 1 FROM keapsync.lane WHERE contact_ref = 'fen' FOR UPDATE");
+    ASSERT_TRUE(logged("delivery stopped: the lease is no longer certain"))
+        << testing::read_file(log_file);
+    tx.commit();
+  }
+  ASSERT_TRUE(db.drained(60s)) << testing::read_file(log_file);
+  // The first row went out with the create and was settled then: the retry
+  // carries the tags alone, and the contact is written once.
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/contacts", "201"), 1);
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/contacts", "200"), 0);
+  EXPECT_EQ(requests(sandbox, "PATCH /rest/v2/contacts/{id}", "200"), 0);
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].at("tag_ids").as_array().size(), 10u) << boost::json::serialize(contacts);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, ARetryAfterADeleteAndACreateNeitherDeletesNorCreatesAgain) {
   auto daemon = start(config());
   db.insert("dee", R"({"email":"dee@example.com"})");
