@@ -317,6 +317,32 @@ TEST_F(Daemon, APayloadNestedDeeperThanTheJsonParserDefaultGoesDeadAtOnce) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, RowsForAnAccountThisDaemonDoesNotServeWaitWithAWarningAndAMetric) {
+  auto daemon = start(config());
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (account, contact_ref, payload) VALUES"
+        " ('elsewhere', 'e1', '{\"email\":\"e1@example.com\"}'),"
+        " ('elsewhere', 'e2', '{\"email\":\"e2@example.com\"}'),"
+        " ('default', 'd1', '{\"email\":\"d1@example.com\"}')");
+    tx.commit();
+  }
+  ASSERT_TRUE(logged("rows wait for an account this daemon is not configured for"))
+      << testing::read_file(log_file);
+  EXPECT_NE(status_page("/metrics", "keapsync_backlog_rows{account=\"elsewhere\"} 2")
+                .find("keapsync_backlog_rows{account=\"elsewhere\"} 2"),
+            std::string::npos);
+  ASSERT_TRUE(eventually([&] { return sandbox_contacts().size() == 1; }, 20s));
+  EXPECT_EQ(db.scalar("SELECT string_agg(contact_ref || ' ' || state || ' ' || attempts, ','"
+                      " ORDER BY id) FROM keapsync.outbox WHERE account = 'elsewhere'"),
+            "e1 pending 0,e2 pending 0");
+  const auto log = testing::read_file(log_file);
+  EXPECT_EQ(log.find("not configured for"), log.rfind("not configured for")) << "warned twice";
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, ABlockedAccountHoldsNoSlotAndItsRowsWaitUntouched) {
   // "blocked" has a key Keap rejects, and 1,000 rows older than default's 100.
   const auto bad_key = dir.write_secret("bad-key", "KeapAK-rejected-0000000000000000\n");
