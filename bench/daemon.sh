@@ -92,7 +92,7 @@ scenario() {  # scenario LABEL SQL: the SQL inserts the backlog
   rows=$(psql "$db" -tAc "SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'")
   read -r before before429 <<<"$(sandbox_counts)"
   start=$(date +%s.%N)
-  "$bin" run -c "$cfg" >"$work/daemon.log" 2>&1 &
+  env $daemon_env "$bin" run -c "$cfg" >"$work/daemon.log" 2>&1 &
   pid=$!
   until [ "$(psql "$db" -tAc "SELECT count(*) FROM keapsync.outbox WHERE state = 'pending'")" = 0 ]; do
     kill -0 "$pid" 2>/dev/null || { cat "$work/daemon.log" >&2; exit 1; }
@@ -112,11 +112,29 @@ print(f"{label:<34} {rows:>6} {requests:>8} {secs:>8.1f} {rows / secs:>7.1f} {re
       f"{throttled:>5} {cpu_ms / rows:>9.2f} {int(rss) / 1024:>8.1f}")
 PY
 }
+daemon_env=   # e.g. KEAPSYNC_WORKER_CONCURRENCY=4: what the daemon runs under
+latency() { curl -sS --cacert "$work/tls/ca.pem" -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"latency_ms\":$1}" "$keap/_sandbox/faults"; }
+new_contacts() {  # new_contacts PREFIX: the SQL for $n new contacts, one row each
+  echo "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT '$1' || i, 'upsert', json_build_object('email', '$1' || i || '@example.com', 'given_name', 'Bench')::jsonb FROM generate_series(1, $n) i"
+}
 n=$contacts
 scenario "new contacts, 1 row each" \
   "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object('email', 'c' || i || '@example.com', 'given_name', 'Bench')::jsonb FROM generate_series(1, $n) i"
 scenario "known contacts, 4 rows each" \
   "INSERT INTO keapsync.outbox (contact_ref, op, payload) SELECT 'c' || i, 'upsert', json_build_object(k, 'v' || j)::jsonb FROM generate_series(1, $n) i, generate_series(1, 4) j, LATERAL (SELECT (ARRAY['given_name','family_name','job_title','middle_name'])[j] AS k) f ORDER BY i, j"
+
+# Keap answering slowly: the contacts in flight follow the latency (Little's
+# law) until the account's 25/s is used; 4 in flight (the default before
+# per-account concurrency) for comparison.
+latency 300
+scenario "new contacts, Keap at 300 ms" "$(new_contacts l)"
+daemon_env=KEAPSYNC_WORKER_CONCURRENCY=4
+scenario "  the same, 4 in flight" "$(new_contacts m)"
+daemon_env=
+latency 1000
+scenario "new contacts, Keap at 1 s" "$(new_contacts s)"
+latency 0
 
 # Crash recovery: the same backlog shape the issue measured (300 contacts × 2
 # changes), the daemon killed with SIGKILL three times while it delivers and

@@ -41,12 +41,32 @@ namespace asio = boost::asio;
 
 // Everything one configured account needs; owned by the run command.
 struct AccountParts {
+  // Its own connections: an account's calls never wait behind another's.
+  std::unique_ptr<http::Client> http;
   std::unique_ptr<auth::OAuthClient> oauth;
   std::unique_ptr<auth::Credentials> credentials;
   auth::OAuthCredentials* oauth_credentials = nullptr;  // set for auth: oauth
   keap::RateLimiter* limiter = nullptr;
   std::unique_ptr<keap::KeapApi> api;
 };
+
+// The account's request limits: Keap's for its auth kind, as the config
+// lowers or raises them.
+keap::RateLimits limits_of(const config::AccountConfig& account) {
+  auto l = account.auth == config::AuthKind::api_key ? keap::RateLimits::api_key()
+                                                     : keap::RateLimits::oauth();
+  if (account.requests_per_minute > 0) l.per_minute = account.requests_per_minute;
+  if (account.requests_per_day > 0) l.per_day = account.requests_per_day;
+  if (account.requests_per_second > 0) {
+    l.spike_per_second = account.requests_per_second;
+    if (l.per_second > 0) l.per_second = account.requests_per_second;
+  }
+  return l;
+}
+
+// Keap's slowest usual answer: the default concurrency keeps an account at
+// its rate limit up to this latency.
+constexpr std::chrono::seconds kSlowKeap{1};
 
 std::string worker_id() {
   char host[256] = "localhost";
@@ -207,7 +227,6 @@ int run(const Arguments& args) {
   http::ClientOptions http_options;
   http_options.ca_file = config.keap.ca_file;
   http_options.proxy = http::ProxySettings::from_process_environment();
-  http::Client client(io.get_executor(), http_options);
   // The token endpoint has a client of its own: a refresh never waits behind
   // API calls for a connection, and each account has at most one in flight.
   http::ClientOptions token_options = http_options;
@@ -218,18 +237,29 @@ int run(const Arguments& args) {
   // A token refresh holds a pool thread while it waits for Keap: keep spares for the outbox.
   db::DatabasePool pool(config.database.url, 2 + static_cast<int>(config.accounts.size()));
   const auth::TokenKeys keys = load_token_keys(config, logger);
-  // Keap counts OAuth quotas per client id and key quotas per key: one limiter each.
+  // Keap counts OAuth quotas per client id and key quotas per key: one limiter
+  // each, under the lowest limits of the accounts that share it.
+  const auto limiter_key = [](const std::string& name, const config::AccountConfig& account) {
+    return account.auth == config::AuthKind::api_key ? "key:" + name
+                                                     : "client:" + account.client_id;
+  };
+  std::map<std::string, keap::RateLimits> shared_limits;
+  for (const auto& [name, account] : config.accounts) {
+    const auto key = limiter_key(name, account);
+    const auto mine = limits_of(account);
+    const auto it = shared_limits.find(key);
+    shared_limits.insert_or_assign(
+        key, it == shared_limits.end() ? mine : keap::lowest(it->second, mine));
+  }
   std::map<std::string, std::unique_ptr<keap::RateLimiter>> limiters;
   std::map<std::string, AccountParts> parts;
   std::map<std::string, engine::AccountContext> accounts;
   for (const auto& [name, account] : config.accounts) {
     const auto account_log = logger.with({{"account", name}});
     AccountParts p;
-    std::string limiter_key;
     if (account.auth == config::AuthKind::api_key) {
       p.credentials =
           std::make_unique<auth::ApiKeyCredentials>(account.api_key_file, clock, account_log);
-      limiter_key = "key:" + name;
     } else {
       p.oauth = std::make_unique<auth::OAuthClient>(
           token_client, config.keap.token_url, account.client_id,
@@ -241,21 +271,23 @@ int run(const Arguments& args) {
           account.client_secret_file);
       p.oauth_credentials = oauth.get();
       p.credentials = std::move(oauth);
-      limiter_key = "client:" + account.client_id;
     }
-    auto& limiter = limiters[limiter_key];
-    if (!limiter) {
-      limiter = std::make_unique<keap::RateLimiter>(account.auth == config::AuthKind::api_key
-                                                        ? keap::RateLimits::api_key()
-                                                        : keap::RateLimits::oauth(),
-                                                    clock());
-    }
+    const auto key = limiter_key(name, account);
+    auto& limiter = limiters[key];
+    if (!limiter) limiter = std::make_unique<keap::RateLimiter>(shared_limits.at(key), clock());
     p.limiter = limiter.get();
-    p.api = std::make_unique<keap::KeapApi>(client, api_url, *p.credentials, *p.limiter, clock,
+    // One call at a time per contact: a connection per contact in flight.
+    const int concurrency = account.concurrency > 0
+                                ? account.concurrency
+                                : keap::calls_in_flight(limits_of(account), kSlowKeap);
+    http::ClientOptions account_http = http_options;
+    account_http.max_connections_per_host = static_cast<std::size_t>(concurrency);
+    p.http = std::make_unique<http::Client>(io.get_executor(), account_http);
+    p.api = std::make_unique<keap::KeapApi>(*p.http, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
     accounts[name] = engine::AccountContext{
         name, p.api.get(), std::make_unique<engine::TagResolver>(pool, name, logger),
-        account.create_missing_tags};
+        account.create_missing_tags, concurrency};
     parts.emplace(name, std::move(p));
   }
 
@@ -326,7 +358,8 @@ int run(const Arguments& args) {
       [&]() -> asio::awaitable<void> {
         co_await dispatcher.run();
         signals.cancel();
-        client.close_idle();
+        for (auto& [name, p] : parts)
+          p.http->close_idle();
         token_client.close_idle();
         std::int64_t delivered = 0;
         for (const auto& [account, counts] : dispatcher.stats().rows)

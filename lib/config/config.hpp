@@ -30,7 +30,7 @@ struct LogConfig {
 };
 
 struct WorkerConfig {
-  int concurrency = 4;                               // contacts in flight at once
+  int concurrency = 64;                              // contacts in flight at once, all accounts
   Duration poll_interval = std::chrono::seconds(5);  // safety net for lost NOTIFYs
   int max_attempts = 15;                             // then the row goes dead
   Duration shutdown_timeout = std::chrono::seconds(30);
@@ -62,6 +62,14 @@ struct AccountConfig {
   std::string client_secret_file;   // oauth
   std::string api_key_file;         // api_key
   bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
+  // Contacts of this account in flight at once; 0: enough to use its request
+  // limits when Keap takes 1 s a call.
+  int concurrency = 0;
+  // Keap's limits for this credential; 0: as Keap documents them for the auth
+  // kind (1,500/min, 25/s, 150,000/day OAuth; 240/min, 10/s, 30,000/day keys).
+  int requests_per_minute = 0;
+  int requests_per_second = 0;
+  int requests_per_day = 0;
 
   bool operator==(const AccountConfig&) const = default;
 };

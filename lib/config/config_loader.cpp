@@ -47,8 +47,15 @@ const std::vector<std::string> kTopKeys{"database",
                                         "token_encryption_key_file",
                                         "token_encryption_previous_key_files",
                                         "accounts"};
-const std::vector<std::string> kAccountKeys{"auth", "client_id", "client_secret_file",
-                                            "api_key_file", "create_missing_tags"};
+const std::vector<std::string> kAccountKeys{"auth",
+                                            "client_id",
+                                            "client_secret_file",
+                                            "api_key_file",
+                                            "create_missing_tags",
+                                            "concurrency",
+                                            "requests_per_minute",
+                                            "requests_per_second",
+                                            "requests_per_day"};
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -372,6 +379,13 @@ void read_account(const std::string& name, const YAML::Node& node, Reader& r, Ac
   r.string(node, "api_key_file", path + ".api_key_file", out.api_key_file);
   r.choice(node, "create_missing_tags", path + ".create_missing_tags", out.create_missing_tags,
            {{"true", true}, {"false", false}});
+  r.integer(node, "concurrency", path + ".concurrency", out.concurrency, 1, 256);
+  r.integer(node, "requests_per_minute", path + ".requests_per_minute", out.requests_per_minute, 1,
+            1000000);
+  r.integer(node, "requests_per_second", path + ".requests_per_second", out.requests_per_second, 1,
+            10000);
+  r.integer(node, "requests_per_day", path + ".requests_per_day", out.requests_per_day, 1,
+            100000000);
   if (!node["auth"].IsDefined()) return;
   if (out.auth == AuthKind::oauth) {
     r.require(node, "client_id", path + ".client_id", "the OAuth client id of your Keap app");

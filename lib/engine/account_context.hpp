@@ -14,6 +14,7 @@ struct AccountContext {
   keap::KeapApi* api = nullptr;
   std::unique_ptr<TagResolver> tags;
   bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
+  int concurrency = 1;              // its contacts in flight at once
 };
 
 }  // namespace keapsync::engine

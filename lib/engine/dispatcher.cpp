@@ -63,7 +63,8 @@ bool Dispatcher::usable(const AccountContext& account, TimePoint now) const {
          account.api->limiter().paused_until() <= now;
 }
 
-db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair) const {
+db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair,
+                                           const std::vector<db::ClaimedContact>& claimed) const {
   db::ClaimOptions o;
   o.worker = worker_id_;
   o.max_contacts = wanted;
@@ -73,6 +74,8 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair) const {
   std::map<std::string, int> busy;
   for (const auto& [token, work] : in_flight_)
     ++busy[work->contact.account];
+  for (const auto& c : claimed)
+    ++busy[c.account];
   std::vector<std::string> open;
   for (const auto& [name, account] : accounts_) {
     if (usable(account, now)) open.push_back(name);
@@ -80,8 +83,12 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair) const {
   if (open.empty()) return o;
   const int share =
       (worker_.concurrency + static_cast<int>(open.size()) - 1) / static_cast<int>(open.size());
-  for (const auto& name : open)
-    o.quotas.push_back({name, fair ? std::max(0, share - busy[name]) : wanted});
+  // Each account up to its own concurrency; first only up to its share.
+  for (const auto& name : open) {
+    const int cap =
+        fair ? std::min(share, accounts_.at(name).concurrency) : accounts_.at(name).concurrency;
+    o.quotas.push_back({name, std::max(0, cap - busy[name])});
+  }
   return o;
 }
 
@@ -163,7 +170,8 @@ boost::asio::awaitable<void> Dispatcher::run() {
         claimed = co_await db_.run(
             [&fair](pqxx::connection& conn) { return db::OutboxRepository(conn).claim(fair); });
         if (static_cast<int>(claimed.size()) < wanted && filled_a_share(fair, claimed)) {
-          const auto rest = claim_options(wanted - static_cast<int>(claimed.size()), false);
+          const auto rest =
+              claim_options(wanted - static_cast<int>(claimed.size()), false, claimed);
           auto extra = co_await db_.run(
               [&rest](pqxx::connection& conn) { return db::OutboxRepository(conn).claim(rest); });
           std::move(extra.begin(), extra.end(), std::back_inserter(claimed));

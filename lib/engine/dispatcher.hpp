@@ -65,9 +65,11 @@ class Dispatcher {
   // Blocked (credentials) or throttled (rate limiter) accounts hold no slot:
   // their lanes stay parked in the database until they are usable again.
   bool usable(const AccountContext& account, TimePoint now) const;
-  // Quotas for the usable accounts: `fair`, each its share of
-  // worker.concurrency less what it has in flight; else `wanted` each.
-  db::ClaimOptions claim_options(int wanted, bool fair) const;
+  // Quotas for the usable accounts, each up to its own concurrency less what
+  // it has in flight or `claimed` (taken in this turn already); `fair`: also
+  // at most its share of worker.concurrency.
+  db::ClaimOptions claim_options(int wanted, bool fair,
+                                 const std::vector<db::ClaimedContact>& claimed = {}) const;
   static bool filled_a_share(const db::ClaimOptions& fair,
                              const std::vector<db::ClaimedContact>& claimed);
   void recheck_blocked_accounts();

@@ -87,6 +87,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
       }
     }
     const auto started = std::chrono::steady_clock::now();
+    const auto sent_at = clock_();
     http::Result result = co_await client_.request(api_url_, std::move(http_request));
     const auto elapsed = std::chrono::steady_clock::now() - started;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
@@ -123,7 +124,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
     }
     ApiError error = classify_response(response.status, headers, response.body);
     if (error.error_class == ErrorClass::throttled) {
-      const auto until = limiter_.on_throttled(headers, clock_());
+      const auto until = limiter_.on_throttled(headers, clock_(), sent_at);
       logger_.warn("Keap throttled the account", {{"status", response.status}});
       co_return failure(std::move(error), until);
     }

@@ -142,8 +142,10 @@ Duration RateLimiter::streak_backoff() const {
   return std::min(d, limits_.throttle_backoff_max);
 }
 
-TimePoint RateLimiter::on_throttled(const ResponseHeaders& headers, TimePoint now) {
-  ++streak_;
+TimePoint RateLimiter::on_throttled(const ResponseHeaders& headers, TimePoint now,
+                                    std::optional<TimePoint> sent) {
+  if (streak_ == 0 || sent.value_or(now) >= last_throttled_) ++streak_;
+  last_throttled_ = now;
   const std::optional<TimePoint> frees_at = correct(headers, now);
 
   std::optional<TimePoint> retry_after;

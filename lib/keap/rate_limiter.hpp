@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
@@ -41,8 +42,11 @@ class RateLimiter {
 
   // A 429: pause every request until Retry-After (seconds or HTTP-date), else the expiry of the
   // exhausted window from the headers, else a backoff growing with the 429 streak; plus jitter.
-  // Returns the end of the pause.
-  TimePoint on_throttled(const ResponseHeaders& headers, TimePoint now);
+  // Returns the end of the pause. `sent`: when the refused request left (default: now); one
+  // sent before the previous 429 arrived belongs to the same burst and does not lengthen the
+  // streak, so a burst of concurrent 429s pauses like one.
+  TimePoint on_throttled(const ResponseHeaders& headers, TimePoint now,
+                         std::optional<TimePoint> sent = std::nullopt);
 
   TimePoint paused_until() const { return paused_until_; }
   int throttled_streak() const { return streak_; }
@@ -71,6 +75,7 @@ class RateLimiter {
   DailyQuota daily_;
   TimePoint paused_until_{};
   int streak_ = 0;
+  TimePoint last_throttled_{};  // when the latest 429 arrived
 };
 
 }  // namespace keapsync::keap

@@ -38,4 +38,12 @@ struct RateLimits {
   }
 };
 
+// The lowest of two credentials' limits, window by window (0 is no limit):
+// what two accounts sharing one OAuth client may send together.
+RateLimits lowest(const RateLimits& a, const RateLimits& b);
+
+// Little's law: the calls that must be in flight to send at the highest rate
+// `limits` allow for a minute when each call takes `latency`; at least 1.
+int calls_in_flight(const RateLimits& limits, Duration latency);
+
 }  // namespace keapsync::keap

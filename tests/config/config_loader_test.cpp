@@ -76,6 +76,31 @@ TEST_F(ConfigLoader, ReadsTypedValues) {
             "false, got \"maybe\"");
 }
 
+TEST_F(ConfigLoader, AnAccountMaySetItsLimitsAndConcurrency) {
+  const auto defaults = parse(base());
+  ASSERT_TRUE(defaults.config);
+  const auto& d = defaults.config->accounts.at("default");
+  EXPECT_EQ(d.concurrency, 0);  // derived from the limits at run time
+  EXPECT_EQ(d.requests_per_minute, 0);
+  EXPECT_EQ(defaults.config->worker.concurrency, 64);
+  const auto set = parse(base() +
+                             "    concurrency: 12\n    requests_per_minute: 600\n"
+                             "    requests_per_second: 5\n    requests_per_day: 20000\n",
+                         {{"KEAPSYNC_ACCOUNTS_DEFAULT_CONCURRENCY", "3"}});
+  ASSERT_TRUE(set.config) << (set.errors.empty() ? "" : set.errors.front().to_string());
+  const auto& a = set.config->accounts.at("default");
+  EXPECT_EQ(a.concurrency, 3);  // the environment wins
+  EXPECT_EQ(a.requests_per_minute, 600);
+  EXPECT_EQ(a.requests_per_second, 5);
+  EXPECT_EQ(a.requests_per_day, 20000);
+  EXPECT_EQ(only_error(base() + "    requests_per_minute: 0\n"),
+            "keapsync.yaml:7:26: accounts.default.requests_per_minute: expected an integer from 1 "
+            "to 1000000, got \"0\"");
+  EXPECT_EQ(only_error(base() + "    concurrency: 300\n"),
+            "keapsync.yaml:7:18: accounts.default.concurrency: expected an integer from 1 to 256, "
+            "got \"300\"");
+}
+
 TEST_F(ConfigLoader, UnknownKeyIsAnErrorWithLineAndSuggestion) {
   EXPECT_EQ(only_error(base() + "worker:\n  concurency: 8\n"),
             "keapsync.yaml:8:3: worker.concurency: unknown key (did you mean \"concurrency\"?); "

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -340,6 +341,46 @@ TEST_F(Daemon, RowsForAnAccountThisDaemonDoesNotServeWaitWithAWarningAndAMetric)
             "e1 pending 0,e2 pending 0");
   const auto log = testing::read_file(log_file);
   EXPECT_EQ(log.find("not configured for"), log.rfind("not configured for")) << "warned twice";
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, EachAccountKeepsToItsOwnConcurrency) {
+  // "narrow" may have one contact in flight; "default" (an API key: 240/min,
+  // 4/s) gets the 4 that keep it at that rate when Keap takes 1 s a call.
+  testing::SandboxProcess roomy{roomy_sandbox("faults: {latency_ms: 300}\n")};
+  const auto cfg = config("", "debug", &roomy);
+  dir.write("keapsync.yaml", testing::read_file(cfg) +
+                                 "  narrow:\n    auth: api_key\n    concurrency: 1\n"
+                                 "    api_key_file: " +
+                                 dir.path() + "/api-key\n");
+  auto daemon = start(cfg);
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(
+        "INSERT INTO keapsync.outbox (account, contact_ref, payload)"
+        " SELECT a, a || i, jsonb_build_object('email', a || i || '@example.com')"
+        " FROM unnest(ARRAY['default', 'narrow']) a, generate_series(1, 12) i");
+    tx.commit();
+  }
+  // Held lanes, polled on one connection (a poll takes about a millisecond;
+  // each account keeps its contacts in flight for 300 ms at a time).
+  std::map<std::string, int> most;
+  pqxx::connection poll(db.url());
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  for (bool pending = true; pending && std::chrono::steady_clock::now() < deadline;) {
+    pqxx::read_transaction tx(poll);
+    for (const auto& row : tx.exec(
+             "SELECT account, count(*) FILTER (WHERE lease_token IS NOT NULL) FROM keapsync.lane"
+             " GROUP BY account")) {
+      auto& m = most[row[0].as<std::string>()];
+      m = std::max(m, row[1].as<int>());
+    }
+    pending = tx.exec("SELECT 1 FROM keapsync.outbox LIMIT 1").size() == 1;
+  }
+  ASSERT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0") << testing::read_file(log_file);
+  EXPECT_EQ(most["narrow"], 1) << testing::read_file(log_file);
+  EXPECT_EQ(most["default"], 4) << testing::read_file(log_file);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 

@@ -247,6 +247,22 @@ TEST(RateLimiter, JitterIsAddedWithinItsBound) {
   }
 }
 
+TEST(RateLimiter, ConcurrentTooManyRequestsOfOneBurstPauseLikeOne) {
+  ManualClock clock(kStart);
+  RateLimiter limiter(RateLimits::oauth(), clock.now(), fixed(0));
+  // Five requests sent together are refused one after the other.
+  const auto sent = clock.now();
+  clock.advance(300ms);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(limiter.on_throttled({}, clock.now(), sent), clock.now() + 2s) << i;
+    clock.advance(1ms);
+  }
+  EXPECT_EQ(limiter.throttled_streak(), 1);
+  // One sent after them is refused too: that is a streak.
+  clock.set(limiter.paused_until());
+  EXPECT_EQ(limiter.on_throttled({}, clock.now(), clock.now()), clock.now() + 4s);
+}
+
 TEST(RateLimiter, TooManyRequestsWithoutRetryAfterUsesExpiryHeaders) {
   ManualClock clock(kStart);
   RateLimiter limiter(RateLimits::oauth(), clock.now(), fixed(0));
@@ -315,6 +331,32 @@ TEST(RateLimiter, ClockGoingBackNeverGrantsMoreOrWaitsNegative) {
   EXPECT_GE(p.retry_at, clock.now());
   clock.set(kStart + 60s);
   EXPECT_TRUE(limiter.acquire(clock.now()).granted);
+}
+
+TEST(RateLimits, CallsInFlightFollowTheSustainedRateAndTheLatency) {
+  // OAuth: 1,500/min is 25/s, as the spike arrest; keys: 240/min is 4/s.
+  EXPECT_EQ(calls_in_flight(RateLimits::oauth(), 1s), 25);
+  EXPECT_EQ(calls_in_flight(RateLimits::oauth(), 300ms), 8);
+  EXPECT_EQ(calls_in_flight(RateLimits::api_key(), 1s), 4);
+  EXPECT_EQ(calls_in_flight(RateLimits::api_key(), 10ms), 1);
+  EXPECT_EQ(calls_in_flight(only(0), 1s), 1);  // no limit: nothing to size by
+  auto raised = RateLimits::oauth();
+  raised.per_minute = 6000;
+  raised.spike_per_second = 100;
+  EXPECT_EQ(calls_in_flight(raised, 1s), 100);
+}
+
+TEST(RateLimits, AccountsSharingAClientGetTheLowestOfEachWindow) {
+  auto a = RateLimits::oauth();
+  a.per_minute = 600;
+  auto b = RateLimits::oauth();
+  b.per_day = 1000;
+  b.per_second = 5;
+  const auto both = lowest(a, b);
+  EXPECT_EQ(both.per_minute, 600);
+  EXPECT_EQ(both.per_day, 1000);
+  EXPECT_EQ(both.per_second, 5);  // a has none: b's is the only one
+  EXPECT_EQ(both.spike_per_second, 25);
 }
 
 }  // namespace
