@@ -16,18 +16,36 @@ std::optional<std::int64_t> TagNameRepository::find(const std::string& account,
   return r[0][0].as<std::int64_t>();
 }
 
-bool TagNameRepository::claim_creation(const std::string& account, const std::string& name,
-                                       std::chrono::milliseconds lease) {
+std::optional<std::string> TagNameRepository::claim_creation(const std::string& account,
+                                                             const std::string& name,
+                                                             std::chrono::milliseconds lease) {
   pqxx::work tx(conn_);
   const auto r = tx.exec_params(
       "INSERT INTO keapsync.tag_name AS t (account, name, creating_until)"
       " VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')"
       " ON CONFLICT (account, name) DO UPDATE SET creating_until = excluded.creating_until"
       " WHERE t.keap_id IS NULL AND t.creating_until < clock_timestamp()"
-      " RETURNING 1",
+      " RETURNING creating_until::text",
       account, name, static_cast<std::int64_t>(lease.count()));
   tx.commit();
-  return !r.empty();
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+std::optional<std::string> TagNameRepository::hold_creation(const std::string& account,
+                                                            const std::string& name,
+                                                            const std::string& mark,
+                                                            std::chrono::milliseconds lease) {
+  pqxx::work tx(conn_);
+  const auto r = tx.exec_params(
+      "UPDATE keapsync.tag_name SET creating_until ="
+      " greatest(creating_until, clock_timestamp() + $4 * interval '1 millisecond')"
+      " WHERE account = $1 AND name = $2 AND keap_id IS NULL AND creating_until = $3::timestamptz"
+      " RETURNING creating_until::text",
+      account, name, mark, static_cast<std::int64_t>(lease.count()));
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
 }
 
 bool TagNameRepository::creation_pending(const std::string& account, const std::string& name) {
@@ -50,11 +68,13 @@ void TagNameRepository::record(const std::string& account, const std::string& na
   tx.commit();
 }
 
-void TagNameRepository::end_creation(const std::string& account, const std::string& name) {
+void TagNameRepository::end_creation(const std::string& account, const std::string& name,
+                                     const std::string& mark) {
   pqxx::work tx(conn_);
   tx.exec_params(
-      "DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2 AND keap_id IS NULL", account,
-      name);
+      "DELETE FROM keapsync.tag_name WHERE account = $1 AND name = $2 AND keap_id IS NULL"
+      " AND creating_until = $3::timestamptz",
+      account, name, mark);
   tx.commit();
 }
 

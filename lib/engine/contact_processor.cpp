@@ -22,10 +22,10 @@ namespace {
 constexpr std::size_t kMaxPayloadDepth = 1000;
 
 keap::ApiOutcome permanent(std::string message) {
-  keap::ApiOutcome out;
-  out.error.error_class = keap::ErrorClass::permanent;
-  out.error.message = std::move(message);
-  return out;
+  return keap::decided_failure(keap::ErrorClass::permanent, std::move(message));
+}
+keap::ApiOutcome transient(std::string message) {
+  return keap::decided_failure(keap::ErrorClass::transient, std::move(message));
 }
 
 std::vector<std::int64_t> row_ids(const db::ClaimedContact& c) {
@@ -295,9 +295,13 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
         co_return StepFailure{step,
                               permanent("payload.tags_add: Keap has no tag " + tag.display())};
       auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
-      if (is_not_found(r) && !tag.is_id() && round == 0) {
+      if (is_not_found(r) && !tag.is_id()) {
         co_await account.tags->forget(tag.name, *tag_id);
-        continue;
+        if (round == 0) continue;
+        // Deleted again, or another delivery cached the old id meanwhile: the
+        // next claim resolves the name afresh.
+        co_return StepFailure{step, transient("payload.tags_add: Keap tag " + tag.display() +
+                                              " was deleted while it was being applied")};
       }
       if (!r.ok()) co_return StepFailure{step, std::move(r)};
       break;

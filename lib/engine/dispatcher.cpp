@@ -278,9 +278,11 @@ boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
       }
     }
     warned = true;
+    // Read each time: a shutdown moves the release while this waits.
+    const auto stop_at = std::min(give_up, release_at_);
     const auto now = std::chrono::steady_clock::now();
-    if (now + kSettleRetry >= std::min(give_up, release_at_)) co_return std::nullopt;
-    pause.expires_after(kSettleRetry);
+    if (now >= stop_at) co_return std::nullopt;
+    pause.expires_after(std::min<std::chrono::steady_clock::duration>(kSettleRetry, stop_at - now));
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
@@ -349,9 +351,12 @@ boost::asio::awaitable<void> Dispatcher::deliver(std::shared_ptr<InFlight> work)
 
 boost::asio::awaitable<void> Dispatcher::release_in_flight() {
   if (in_flight_.empty()) co_return;
+  // A contact being settled is left to its settlement (or its lease): the
+  // release would make rows Keap has already free for a second delivery.
   std::vector<std::int64_t> tokens;
   for (const auto& [token, work] : in_flight_)
-    tokens.push_back(token);
+    if (!settling_.contains(token)) tokens.push_back(token);
+  if (tokens.empty()) co_return;
   logger_.warn("releasing contacts still in flight at shutdown",
                {{"contacts", static_cast<std::int64_t>(tokens.size())}});
   try {

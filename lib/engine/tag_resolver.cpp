@@ -21,6 +21,12 @@ constexpr auto kTurnMargin = std::chrono::seconds(5);
 // Looks in Keap (and waits for other daemons' turns) before the delivery is
 // retried later instead.
 constexpr int kCreateRounds = 3;
+// After a POST Keap may still carry out, its creator holds the turn this long
+// and looks in Keap every kLookAgain for the tag.
+constexpr auto kLateCreate = std::chrono::seconds(30);
+constexpr auto kLookAgain = std::chrono::seconds(2);
+// The longest a delivery waits for another daemon's turn: a turn, and a hold.
+constexpr auto kLongestTurn = std::chrono::seconds(60) + kTurnMargin + kLateCreate;
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -48,24 +54,28 @@ std::optional<std::int64_t> id_in_listing(const boost::json::value& body, const 
   return std::nullopt;
 }
 
-keap::ApiOutcome failed(keap::ErrorClass error_class, std::string message) {
-  keap::ApiOutcome out;
-  out.error.error_class = error_class;
-  out.error.message = std::move(message);
-  return out;
-}
-keap::ApiOutcome permanent(std::string message) {
-  return failed(keap::ErrorClass::permanent, std::move(message));
-}
 keap::ApiOutcome transient(std::string message) {
-  return failed(keap::ErrorClass::transient, std::move(message));
+  return keap::decided_failure(keap::ErrorClass::transient, std::move(message));
 }
 
 // Whether Keap may have acted on a request that failed: it was sent and no
-// answer says it was refused (no answer at all, a timeout, a 5xx).
+// answer says it was refused (no answer at all, a timeout, a 5xx, a 2xx
+// keapsync could not read).
 bool may_have_changed_keap(const keap::ApiError& e) {
   if (e.error_class == keap::ErrorClass::fenced || !e.request_sent) return false;
-  return e.status == 0 || e.status == 408 || e.status >= 500;
+  return e.status == 0 || e.status == 408 || e.status >= 500 || (e.status >= 200 && e.status < 300);
+}
+
+// `window`, with every call also ended by `end` and none started with less
+// than LeaseFence::kMinCall left.
+keap::CallWindow capped(keap::CallWindow window, SteadyTime end) {
+  return [window = std::move(window), end]() -> std::optional<SteadyTime> {
+    auto until = window ? window() : std::optional<SteadyTime>(end);
+    if (!until) return std::nullopt;
+    until = std::min(*until, end);
+    if (*until - std::chrono::steady_clock::now() < LeaseFence::kMinCall) return std::nullopt;
+    return until;
+  };
 }
 
 }  // namespace
@@ -124,47 +134,43 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::resolve_once(
       failure = transient("Keap tag \"" + name + "\" is being created by another daemon");
       co_return std::nullopt;
     }
-    // The turn ends in the database no sooner than `turn_end` here: both count
-    // from before the claim was sent, and ours leaves the clocks' drift aside.
+    // The turn ends in the database no sooner than `sent + turn` here (both
+    // count from before the claim was sent); its calls end kMargin before.
     const auto sent = std::chrono::steady_clock::now();
     const auto deadline = window ? window() : std::nullopt;
     if (window && !deadline) {
-      failure = failed(keap::ErrorClass::fenced, "not sent: the contact's lease is not certain");
+      failure = keap::decided_failure(keap::ErrorClass::fenced,
+                                      "not sent: the contact's lease is not certain");
       co_return std::nullopt;
     }
     const auto turn = std::chrono::duration_cast<std::chrono::milliseconds>(
         (deadline ? *deadline - sent : std::chrono::seconds(60)) + kTurnMargin);
-    const bool mine = co_await db_.run([&](pqxx::connection& c) {
+    const auto mark = co_await db_.run([&](pqxx::connection& c) {
       return db::TagNameRepository(c).claim_creation(account_, name, turn);
     });
-    if (!mine) {
+    if (!mark) {
       if (auto id = co_await await_other_creator(name, window)) co_return id;
       continue;  // its turn ended without an id: look in Keap again
     }
-    const auto turn_end = sent + turn - LeaseFence::kMargin;
-    const keap::CallWindow in_turn = [&window, turn_end]() -> std::optional<SteadyTime> {
-      auto until = window ? window() : std::optional<SteadyTime>(turn_end);
-      if (!until) return std::nullopt;
-      until = std::min(*until, turn_end);
-      if (*until - std::chrono::steady_clock::now() < LeaseFence::kMinCall) return std::nullopt;
-      return until;
-    };
-    auto created = co_await create_in_turn(name, api, in_turn);
+    const auto in_turn = capped(window, sent + turn - LeaseFence::kMargin);
+    bool posted = false;
+    auto created = co_await create_in_turn(name, api, in_turn, posted);
     if (created.ok()) {
-      const auto id = numeric_id(created.reply->body);
-      if (!id) {  // the tag exists: the turn runs out before anyone looks again
-        failure = permanent("Keap created tag \"" + name + "\" but sent no id");
-        co_return std::nullopt;
+      if (const auto id = numeric_id(created.reply->body)) {
+        co_await record(name, *id);
+        co_return id;
       }
-      co_await record(name, *id);
-      co_return id;
     }
-    // A request Keap may have carried out keeps the turn until it runs out, so
-    // that the next holder's look in Keap comes after it.
-    if (!may_have_changed_keap(created.error)) {
-      co_await db_.run(
-          [&](pqxx::connection& c) { db::TagNameRepository(c).end_creation(account_, name); });
+    if (posted && (created.ok() || may_have_changed_keap(created.error))) {
+      // The tag exists, or Keap may create it yet: nobody else may POST
+      // before a look in Keap can find it.
+      if (auto id = co_await look_again(name, api, window, *mark)) co_return id;
+      failure = created.ok() ? transient("Keap created tag \"" + name + "\" but sent no id")
+                             : std::move(created);
+      co_return std::nullopt;
     }
+    co_await db_.run(
+        [&](pqxx::connection& c) { db::TagNameRepository(c).end_creation(account_, name, *mark); });
     const bool turn_too_short =
         created.error.error_class == keap::ErrorClass::fenced && (!window || window());
     if (turn_too_short) continue;  // waiting for a permit used the turn up
@@ -173,8 +179,38 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::resolve_once(
   }
 }
 
+boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::look_again(
+    const std::string& name, keap::KeapApi& api, const keap::CallWindow& window,
+    const std::string& mark) {
+  const auto sent = std::chrono::steady_clock::now();
+  const auto held = co_await db_.run([&](pqxx::connection& c) {
+    return db::TagNameRepository(c).hold_creation(account_, name, mark, kLateCreate);
+  });
+  if (!held) co_return std::nullopt;
+  const auto until = sent + kLateCreate - LeaseFence::kMargin;
+  const auto in_hold = capped(window, until);
+  boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+  while (std::chrono::steady_clock::now() + kLookAgain + LeaseFence::kMinCall < until) {
+    pause.expires_after(kLookAgain);
+    boost::system::error_code ec;
+    co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    auto listed = co_await api.call(keap::find_tag_request(name), in_hold);
+    if (!listed.ok()) {
+      if (listed.error.error_class == keap::ErrorClass::fenced) co_return std::nullopt;
+      continue;
+    }
+    if (const auto id = id_in_listing(listed.reply->body, name)) {
+      co_await record(name, *id);
+      logger_.info("found the Keap tag a create Keap answered late made",
+                   {{"account", account_}, {"tag", name}, {"tag_id", *id}});
+      co_return id;
+    }
+  }
+  co_return std::nullopt;  // the hold runs out by itself
+}
+
 boost::asio::awaitable<keap::ApiOutcome> TagResolver::create_in_turn(
-    const std::string& name, keap::KeapApi& api, const keap::CallWindow& in_turn) {
+    const std::string& name, keap::KeapApi& api, const keap::CallWindow& in_turn, bool& posted) {
   // A holder whose turn ended before it recorded the id (a crash, an answer
   // lost) may have created the tag: look once more inside this turn.
   auto listed = co_await api.call(keap::find_tag_request(name), in_turn);
@@ -184,6 +220,7 @@ boost::asio::awaitable<keap::ApiOutcome> TagResolver::create_in_turn(
     found.reply = keap::ApiReply{200, boost::json::object{{"id", *id}}};
     co_return found;
   }
+  posted = true;
   auto created = co_await api.call(keap::create_tag_request(name), in_turn);
   if (created.ok()) {
     logger_.info("created Keap tag", {{"account", account_},
@@ -201,7 +238,8 @@ boost::asio::awaitable<void> TagResolver::record(const std::string& name, std::i
 boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::await_other_creator(
     const std::string& name, const keap::CallWindow& window) {
   boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
-  for (;;) {
+  const auto give_up = std::chrono::steady_clock::now() + kLongestTurn;
+  while (std::chrono::steady_clock::now() < give_up) {
     pause.expires_after(kCreatorPoll);
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
@@ -215,6 +253,7 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::await_other_cre
     if (!pending) co_return std::nullopt;
     if (window && !window()) co_return std::nullopt;  // the caller's lease is gone
   }
+  co_return std::nullopt;  // a database clock that stepped back: look in Keap again
 }
 
 boost::asio::awaitable<void> TagResolver::forget(const std::string& name, std::int64_t id) {

@@ -40,11 +40,18 @@ class TagResolver {
   boost::asio::awaitable<std::optional<std::int64_t>> resolve_once(
       const std::string& name, bool create, keap::KeapApi& api, const keap::CallWindow& window,
       std::optional<keap::ApiOutcome>& failure);
-  // Inside this daemon's turn: looks once more, then POSTs. A found tag
-  // answers like a created one.
+  // Inside this daemon's turn: looks once more, then POSTs (`posted`). A
+  // found tag answers like a created one.
   boost::asio::awaitable<keap::ApiOutcome> create_in_turn(const std::string& name,
                                                           keap::KeapApi& api,
-                                                          const keap::CallWindow& in_turn);
+                                                          const keap::CallWindow& in_turn,
+                                                          bool& posted);
+  // Holds the turn `mark` after a create Keap may carry out late, looking in
+  // Keap for the tag now and then; its id once found.
+  boost::asio::awaitable<std::optional<std::int64_t>> look_again(const std::string& name,
+                                                                 keap::KeapApi& api,
+                                                                 const keap::CallWindow& window,
+                                                                 const std::string& mark);
   boost::asio::awaitable<void> record(const std::string& name, std::int64_t id);
   // Waits, within the caller's window, until another daemon's turn to create
   // `name` records its id or ends.

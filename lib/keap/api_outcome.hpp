@@ -3,6 +3,7 @@
 
 #include <boost/json/value.hpp>
 #include <optional>
+#include <string>
 
 #include "base/clock.hpp"
 #include "keap/api_error.hpp"
@@ -21,5 +22,13 @@ struct ApiOutcome {
 
   bool ok() const { return reply.has_value(); }
 };
+
+// An outcome keapsync decides itself, with no answer of Keap's behind it.
+inline ApiOutcome decided_failure(ErrorClass error_class, std::string message) {
+  ApiOutcome out;
+  out.error.error_class = error_class;
+  out.error.message = std::move(message);
+  return out;
+}
 
 }  // namespace keapsync::keap

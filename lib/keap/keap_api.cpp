@@ -27,6 +27,11 @@ ApiOutcome failure(ApiError error, TimePoint retry_at = {}) {
   return out;
 }
 
+// The caller's window closed: the call is not sent.
+ApiOutcome not_sent() {
+  return failure({ErrorClass::fenced, 0, "not sent: the contact's lease is not certain", ""});
+}
+
 }  // namespace
 
 KeapApi::KeapApi(http::Client& client, http::Url api_url, auth::Credentials& credentials,
@@ -43,8 +48,12 @@ boost::asio::awaitable<void> KeapApi::recheck_credentials() {
   co_await credentials_.header();
 }
 
-boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out) {
+boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out, const CallWindow& window) {
   for (;;) {
+    if (window && !window()) {  // no permit is spent on a call that cannot be sent
+      out = not_sent();
+      co_return false;
+    }
     const auto now = clock_();
     const Permit permit = limiter_.acquire(now);
     if (permit.granted) co_return true;
@@ -63,7 +72,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
                                                  const CallWindow& window) {
   for (int attempt = 0;; ++attempt) {
     ApiOutcome out;
-    if (!co_await wait_for_permit(out)) co_return out;
+    if (!co_await wait_for_permit(out, window)) co_return out;
     auto header = co_await credentials_.header();
     if (!header) {
       co_return failure({ErrorClass::auth, 401,
@@ -82,8 +91,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
     if (window) {
       http_request.deadline = window();
       if (!http_request.deadline) {
-        co_return failure(
-            {ErrorClass::fenced, 0, "not sent: the contact's lease is not certain", ""});
+        co_return not_sent();
       }
     }
     const auto started = std::chrono::steady_clock::now();

@@ -38,7 +38,8 @@ class KeapApi {
   void observe_requests(RequestObserver observer) { observer_ = std::move(observer); }
 
  private:
-  boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out);
+  // False with `out` set: throttled beyond max_wait, or `window` closed.
+  boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out, const CallWindow& window);
 
   http::Client& client_;
   http::Url api_url_;

@@ -15,8 +15,8 @@ void Faults::set(const SandboxConfig::Faults& settings) {
 Faults::Decision Faults::decide(const std::string& route, bool token_endpoint) {
   Decision d;
   if (token_endpoint) d.delay = settings_.token_delay;
-  d.delay_first = settings_.apply_after_latency;
   if (!settings_.route.empty() && settings_.route != route) return d;
+  d.delay_first = settings_.apply_after_latency;
   std::uniform_real_distribution<double> share(0.0, 1.0);
   if (settings_.drop_rate > 0 && share(rng_) < settings_.drop_rate) {
     d.drop = true;

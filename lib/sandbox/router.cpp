@@ -177,7 +177,9 @@ Router::Router(SandboxConfig config)
       api_keys_(config_.api_keys.begin(), config_.api_keys.end()) {}
 
 Response Router::handle(const Request& req, TimePoint now) {
-  return handle(req, now, admit(req));
+  auto fault = admit(req);
+  fault.delay_first = false;  // nobody waits before: the answer carries the delay
+  return handle(req, now, fault);
 }
 
 Faults::Decision Router::admit(const Request& req) {

@@ -31,6 +31,7 @@ class Router {
 
   explicit Router(SandboxConfig config);
 
+  // Any delay comes with the answer (apply_after_latency needs the two steps).
   Response handle(const Request& request, TimePoint now);
   // The same in two steps, for a server that waits out a delay before the
   // request takes effect: the fault decided first (none for /_sandbox/), then
