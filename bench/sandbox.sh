@@ -3,12 +3,15 @@
 # usage: bench/sandbox.sh [KEAPSYNC_BINARY] [SECONDS] [CONNECTIONS]
 # Builds nothing: pass a Release binary (default build-rel/daemon/keapsync).
 # Prints one table row per route: requests/s, p50 and p99 latency, non-2xx.
+# STORED=N starts the sandbox with N contacts already stored (from a --state
+# file), to show that a lookup by e-mail does not slow down as it fills.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-build-rel/daemon/keapsync}
 secs=${2:-10}
 conns=${3:-64}
-command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
+source scripts/lib/packages.sh
+ensure_packages wrk curl
 [ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -26,9 +29,21 @@ rate_limits:
   tenant_quota: {limit: 0}
   tenant_throttle: {limit: 0}
 YAML
-"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" --threads "${SANDBOX_THREADS:-2}" > "$work/out" &
+stored=${STORED:-0}
+python3 - "$stored" > "$work/state.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+contacts = [{"id": i, "fields": {"given_name": "Stored", "email_addresses": [
+    {"email": f"stored{i}@example.com", "field": "EMAIL1",
+     "email_opt_status": "UNENGAGED_MARKETABLE", "is_opt_in": False}]},
+    "created_ms": 0, "updated_ms": 0, "tags": {}} for i in range(1, n + 1)]
+json.dump({"contacts": {"next_id": n + 1, "contacts": contacts},
+           "tags": {"next_id": 100, "tags": []}}, sys.stdout)
+PY
+"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" \
+  --state "$work/state.json" --threads "${SANDBOX_THREADS:-2}" > "$work/out" &
 pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/out")
 [ -n "$port" ] || { echo "bench: the sandbox did not start" >&2; exit 1; }
 base="https://127.0.0.1:$port"
@@ -50,7 +65,7 @@ done = function(summary, latency, requests)
 end
 LUA
 
-printf '%-52s %10s %9s %9s %7s\n' "route (wrk -t2 -c$conns, ${secs}s, TLS keep-alive)" "req/s" "p50 ms" "p99 ms" "errors"
+printf '%-52s %10s %9s %9s %7s\n' "route (wrk -t2 -c$conns, ${secs}s, $stored stored)" "req/s" "p50 ms" "p99 ms" "errors"
 run() {  # run LABEL PATH [BODY]
   local line
   line=$(BODY=${3:-} wrk -t2 -c"$conns" -d"${secs}s" -s "$work/report.lua" "$base$2" | grep '^RESULT')

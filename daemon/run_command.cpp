@@ -273,8 +273,9 @@ int run(const Arguments& args) {
       p.credentials = std::move(oauth);
     }
     const auto key = limiter_key(name, account);
+    const auto& limits = shared_limits.at(key);
     auto& limiter = limiters[key];
-    if (!limiter) limiter = std::make_unique<keap::RateLimiter>(shared_limits.at(key), clock());
+    if (!limiter) limiter = std::make_unique<keap::RateLimiter>(limits, clock());
     p.limiter = limiter.get();
     // One call at a time per contact: a connection per contact in flight.
     const int concurrency = account.concurrency > 0
@@ -283,6 +284,12 @@ int run(const Arguments& args) {
     http::ClientOptions account_http = http_options;
     account_http.max_connections_per_host = static_cast<std::size_t>(concurrency);
     p.http = std::make_unique<http::Client>(io.get_executor(), account_http);
+    account_log.info("account limits",
+                     {{"concurrency", concurrency},
+                      {"requests_per_minute", limits.per_minute},
+                      {"requests_per_second",
+                       limits.per_second > 0 ? limits.per_second : limits.spike_per_second},
+                      {"requests_per_day", limits.per_day}});
     p.api = std::make_unique<keap::KeapApi>(*p.http, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
     accounts[name] = engine::AccountContext{

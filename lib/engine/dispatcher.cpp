@@ -328,9 +328,11 @@ boost::asio::awaitable<void> Dispatcher::deliver(std::shared_ptr<InFlight> work)
                    {{"account", contact.account}, {"contact_ref", contact.contact_ref}});
     } else {
       if (!s.delivered.empty()) {
-        logger_.info("contact delivered", {{"account", contact.account},
-                                           {"contact_ref", contact.contact_ref},
-                                           {"rows", std::ssize(s.delivered)}});
+        // Debug only: at Keap's rate a line per contact costs more than the
+        // delivery; keapsync_rows_delivered_total and `keapsync status` count them.
+        logger_.debug("contact delivered", {{"account", contact.account},
+                                            {"contact_ref", contact.contact_ref},
+                                            {"rows", std::ssize(s.delivered)}});
       }
       auto& counts = stats_.rows[contact.account];
       counts.delivered += static_cast<std::int64_t>(s.delivered.size());

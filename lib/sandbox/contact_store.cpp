@@ -48,6 +48,17 @@ ContactStore::TimePoint from_ms(std::int64_t ms) {
 
 }  // namespace
 
+void ContactStore::index(std::uint64_t id, const Record& r) {
+  if (auto email = primary_email(r.fields); !email.empty()) by_email_[email].insert(id);
+}
+
+void ContactStore::unindex(std::uint64_t id, const Record& r) {
+  const auto it = by_email_.find(primary_email(r.fields));
+  if (it == by_email_.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) by_email_.erase(it);
+}
+
 void ContactStore::set_field(Record& r, const std::string& key, const json::value* value) {
   if (!value || value->is_null()) {
     r.fields.erase(key);
@@ -86,6 +97,7 @@ std::uint64_t ContactStore::create(const json::object& body, TimePoint now) {
   r.created = r.updated = now;
   for (const auto& kv : body)
     set_field(r, std::string(kv.key()), &kv.value());
+  index(id, r);
   contacts_.emplace(id, std::move(r));
   return id;
 }
@@ -95,6 +107,7 @@ bool ContactStore::update(std::uint64_t id, const json::object& body,
   auto it = contacts_.find(id);
   if (it == contacts_.end()) return false;
   Record& r = it->second;
+  unindex(id, r);
   if (mask.empty()) {
     for (const auto& kv : body)
       set_field(r, std::string(kv.key()), &kv.value());
@@ -105,19 +118,24 @@ bool ContactStore::update(std::uint64_t id, const json::object& body,
     }
   }
   r.updated = now;
+  index(id, r);
   return true;
 }
 
 bool ContactStore::erase(std::uint64_t id) {
-  return contacts_.erase(id) != 0;
+  const auto it = contacts_.find(id);
+  if (it == contacts_.end()) return false;
+  unindex(id, it->second);
+  contacts_.erase(it);
+  return true;
 }
 
 std::optional<std::uint64_t> ContactStore::find_duplicate(const json::object& body,
                                                           Duplicate rule) const {
-  auto email = primary_email(body);
-  if (email.empty()) return std::nullopt;
-  for (const auto& [id, r] : contacts_) {
-    if (primary_email(r.fields) != email) continue;
+  const auto same_email = by_email_.find(primary_email(body));
+  if (same_email == by_email_.end()) return std::nullopt;
+  for (const auto id : same_email->second) {
+    const Record& r = contacts_.at(id);
     if (rule != Duplicate::Email) {
       if (ascii::to_lower(str(r.fields, "given_name")) !=
               ascii::to_lower(str(body, "given_name")) ||
@@ -208,6 +226,9 @@ void ContactStore::restore(const json::value& snapshot) {
     contacts[o.at("id").to_number<std::uint64_t>()] = std::move(r);
   }
   contacts_ = std::move(contacts);
+  by_email_.clear();
+  for (const auto& [id, r] : contacts_)
+    index(id, r);
   next_id_ = std::max(root.at("next_id").to_number<std::uint64_t>(),
                       contacts_.empty() ? 1 : contacts_.rbegin()->first + 1);
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,13 @@ class ContactStore {
     std::map<std::uint64_t, TimePoint> tags;  // tag id → applied time
   };
   static void set_field(Record& r, const std::string& key, const boost::json::value* value);
+  void index(std::uint64_t id, const Record& r);
+  void unindex(std::uint64_t id, const Record& r);
 
   std::map<std::uint64_t, Record> contacts_;
+  // Ids by primary e-mail: a duplicate check costs the same with a million
+  // contacts stored as with ten.
+  std::map<std::string, std::set<std::uint64_t>> by_email_;
   std::uint64_t next_id_ = 1;
 };
 

@@ -85,14 +85,14 @@ TEST_F(Daemon, NeverDumpsCore) {
 TEST_F(Daemon, SighupAppliesTheLogLevelAndRefusesABadFileWithoutStopping) {
   auto daemon = start(config("", "info"));
   db.insert("dora", R"({"email":"dora@example.com"})");
-  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"")) << testing::read_file(log_file);
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
   EXPECT_EQ(testing::read_file(log_file).find("\"level\":\"debug\""), std::string::npos);
 
   config("", "debug");
   ::kill(daemon.pid(), SIGHUP);
   ASSERT_TRUE(logged("\"msg\":\"configuration reloaded\"")) << testing::read_file(log_file);
   db.insert("dora", R"({"given_name":"Dora"})");
-  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"", 2)) << testing::read_file(log_file);
+  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"")) << testing::read_file(log_file);
   EXPECT_NE(testing::read_file(log_file).find("\"level\":\"debug\""), std::string::npos);
 
   // A typo in the file: refused, named, and the daemon goes on delivering.
@@ -101,7 +101,7 @@ TEST_F(Daemon, SighupAppliesTheLogLevelAndRefusesABadFileWithoutStopping) {
   ASSERT_TRUE(logged("\"msg\":\"reload refused")) << testing::read_file(log_file);
   EXPECT_NE(testing::read_file(log_file).find("worker.concurency: unknown key"), std::string::npos);
   db.insert("dora", R"({"family_name":"Explorer"})");
-  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"", 3)) << testing::read_file(log_file);
+  ASSERT_TRUE(logged("\"msg\":\"contact delivered\"", 2)) << testing::read_file(log_file);
 
   // What a reload cannot apply is named, not silently ignored.
   config("  concurrency: 8\n");

@@ -48,6 +48,35 @@ TEST_F(Contacts, DuplicateOptionEmailUpdatesTheMatch) {
   EXPECT_EQ(body(res).at("given_name").as_string(), "Ada") << "fields not sent are kept";
 }
 
+TEST_F(Contacts, TheDuplicateMatchFollowsEmailChangesDeletesAndRestores) {
+  const auto upsert = [&](const std::string& email) {
+    return api("POST", "/rest/v2/contacts?duplicate_option=Email",
+               R"({"email_addresses":[{"email":")" + email + R"(","field":"EMAIL1"}]})");
+  };
+  const auto a = id_of(api("POST", "/rest/v2/contacts", kAda));
+  const auto b = id_of(api("POST", "/rest/v2/contacts", kAda));  // a second Ada
+  EXPECT_EQ(id_of(upsert("ada@example.com")), a) << "the lowest id matches";
+  // Ada's address changes: the old one matches the other Ada, the new one her.
+  ASSERT_EQ(api("PATCH", "/rest/v2/contacts/" + a,
+                R"({"email_addresses":[{"email":"ada@new.example","field":"EMAIL1"}]})")
+                .status,
+            200);
+  EXPECT_EQ(id_of(upsert("ada@example.com")), b);
+  EXPECT_EQ(id_of(upsert("ADA@new.example")), a);
+  ASSERT_EQ(api("DELETE", "/rest/v2/contacts/" + b).status, 204);
+  const auto fresh = upsert("ada@example.com");
+  EXPECT_EQ(fresh.status, 201) << "a deleted contact matched";
+  Router other(config);
+  other.restore(r().snapshot());
+  const auto after = other.handle(
+      Request{"POST",
+              "/rest/v2/contacts?duplicate_option=Email",
+              {{"x-keap-api-key", "KeapAK-sandbox-key"}, {"content-type", "application/json"}},
+              R"({"email_addresses":[{"email":"ada@new.example","field":"EMAIL1"}]})"},
+      now);
+  EXPECT_EQ(id_of(after), a) << "the restored store lost its index";
+}
+
 TEST_F(Contacts, DuplicateOptionEmailAndNameNeedsTheNameToo) {
   auto a = id_of(api("POST", "/rest/v2/contacts?duplicate_option=EmailAndName", kAda));
   auto other = api(

@@ -73,9 +73,11 @@ class HttpsClient {
     ioc_.restart();
     ioc_.run_for(timeout);
     if (!result && !error) {
-      stream_.reset();
+      // The read or write in flight ends (aborted) before its stream goes.
+      if (stream_) beast::get_lowest_layer(*stream_).cancel();
       ioc_.restart();
       ioc_.run_for(std::chrono::seconds{1});  // lets the cancelled coroutine finish
+      stream_.reset();
       throw std::runtime_error("request timed out");
     }
     if (error) {
