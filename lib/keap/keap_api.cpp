@@ -117,7 +117,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
     logger_.debug("Keap request",
                   {{"method", request.method}, {"status", response.status}, {"ms", ms}});
     if (response.status >= 200 && response.status < 300) {
-      limiter_.observe(headers, clock_());
+      limiter_.observe(headers, clock_(), sent_at);
       ApiReply reply{response.status, nullptr};
       if (!response.body.empty()) {
         boost::system::error_code ec;

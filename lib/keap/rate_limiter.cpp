@@ -105,7 +105,8 @@ Permit RateLimiter::acquire(TimePoint now) {
   return {true, now};
 }
 
-std::optional<TimePoint> RateLimiter::correct(const ResponseHeaders& headers, TimePoint now) {
+std::optional<TimePoint> RateLimiter::correct(const ResponseHeaders& headers, TimePoint now,
+                                              TimePoint sent) {
   std::optional<TimePoint> frees_at;
   const auto exhausted = [&](const Group& g) {
     if (g.available && *g.available == 0 && g.expiry && *g.expiry > now)
@@ -118,20 +119,21 @@ std::optional<TimePoint> RateLimiter::correct(const ResponseHeaders& headers, Ti
 
   const Group throttle = read_group(headers, "x-keap-product-throttle", "minute");
   if (throttle.limit) minute_.set_limit(*throttle.limit);
-  if (throttle.available) minute_.limit_available(*throttle.available, now);
+  if (throttle.available) minute_.limit_available(*throttle.available, now, sent);
   exhausted(throttle);
 
   const Group tenant = read_group(headers, "x-keap-tenant-throttle", "minute");
   if (tenant.limit) tenant_.set_limit(*tenant.limit);
-  if (tenant.available) tenant_.limit_available(*tenant.available, now);
+  if (tenant.available) tenant_.limit_available(*tenant.available, now, sent);
   exhausted(tenant);
 
   if (const auto spike = spike_limit(headers)) set_spike_rate(*spike);
   return frees_at;
 }
 
-void RateLimiter::observe(const ResponseHeaders& headers, TimePoint now) {
-  correct(headers, now);
+void RateLimiter::observe(const ResponseHeaders& headers, TimePoint now,
+                          std::optional<TimePoint> sent) {
+  correct(headers, now, sent.value_or(now));
   streak_ = 0;
 }
 
@@ -146,7 +148,7 @@ TimePoint RateLimiter::on_throttled(const ResponseHeaders& headers, TimePoint no
                                     std::optional<TimePoint> sent) {
   if (streak_ == 0 || sent.value_or(now) >= last_throttled_) ++streak_;
   last_throttled_ = now;
-  const std::optional<TimePoint> frees_at = correct(headers, now);
+  const std::optional<TimePoint> frees_at = correct(headers, now, sent.value_or(now));
 
   std::optional<TimePoint> retry_after;
   if (const auto ra = headers.get("retry-after")) retry_after = parse_retry_after(*ra, now);

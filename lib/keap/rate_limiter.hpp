@@ -38,7 +38,9 @@ class RateLimiter {
   Permit acquire(TimePoint now);
 
   // Any response but a 429: adopt what the x-keap-* headers say; ends a 429 streak.
-  void observe(const ResponseHeaders& headers, TimePoint now);
+  // `sent`: when the request left (default: now); see SlidingWindow::limit_available.
+  void observe(const ResponseHeaders& headers, TimePoint now,
+               std::optional<TimePoint> sent = std::nullopt);
 
   // A 429: pause every request until Retry-After (seconds or HTTP-date), else the expiry of the
   // exhausted window from the headers, else a backoff growing with the 429 streak; plus jitter.
@@ -60,7 +62,7 @@ class RateLimiter {
 
  private:
   // The header corrections; returns the earliest "window frees" stamp of an exhausted bucket.
-  std::optional<TimePoint> correct(const ResponseHeaders& headers, TimePoint now);
+  std::optional<TimePoint> correct(const ResponseHeaders& headers, TimePoint now, TimePoint sent);
   Duration streak_backoff() const;
   void set_spike_rate(std::int64_t per_second);
 

@@ -31,11 +31,16 @@ void SlidingWindow::take(TimePoint now) {
   grants_.push_back(grants_.empty() ? now : std::max(now, grants_.back()));
 }
 
-void SlidingWindow::limit_available(std::int64_t available, TimePoint now) {
+void SlidingWindow::limit_available(std::int64_t available, TimePoint now, TimePoint sent) {
   if (!enabled()) return;
-  const std::int64_t missing = this->available(now) - std::max<std::int64_t>(available, 0);
-  for (std::int64_t i = 0; i < missing; ++i)
-    take(now);
+  expire(now);
+  const auto at = std::upper_bound(grants_.begin(), grants_.end(), sent);
+  const auto unseen = std::distance(at, grants_.end());
+  const std::int64_t missing =
+      this->available(now) - std::max<std::int64_t>(available - unseen, 0);
+  // Counted where the server counted them, before `sent`: a later answer
+  // does not take them for grants still on their way.
+  if (missing > 0) grants_.insert(at, static_cast<std::size_t>(missing), sent);
 }
 
 void SlidingWindow::set_limit(std::int64_t limit) {

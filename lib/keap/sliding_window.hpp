@@ -24,9 +24,10 @@ class SlidingWindow {
   TimePoint ready_at(TimePoint now);
   // Records a grant (call only when ready_at(now) <= now).
   void take(TimePoint now);
-  // A server said only `available` remain: never believe we have more (the missing ones are
-  // counted as granted now, which is conservative).
-  void limit_available(std::int64_t available, TimePoint now);
+  // A server said only `available` remain when the request sent at `sent` reached it: never
+  // believe we have more. Grants after `sent` were still on their way, so it did not count
+  // them; the missing ones are counted as granted at `sent`.
+  void limit_available(std::int64_t available, TimePoint now, TimePoint sent);
   // A server announced the limit: adopt it (ignored when 0 or above kMaxLimit).
   void set_limit(std::int64_t limit);
 

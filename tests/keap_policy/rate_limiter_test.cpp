@@ -6,6 +6,7 @@
 
 #include "base/manual_clock.hpp"
 #include "keap/rate_limiter.hpp"
+#include "keap/sliding_window.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -357,6 +358,25 @@ TEST(RateLimits, AccountsSharingAClientGetTheLowestOfEachWindow) {
   EXPECT_EQ(both.per_day, 1000);
   EXPECT_EQ(both.per_second, 5);  // a has none: b's is the only one
   EXPECT_EQ(both.spike_per_second, 25);
+}
+
+TEST(SlidingWindow, ARemainderReportedForAnEarlierRequestLeavesOutTheGrantsAfterIt) {
+  SlidingWindow minute(100, std::chrono::minutes(1));
+  TimePoint t = kStart;
+  for (int i = 0; i < 10; ++i)
+    minute.take(t);
+  const auto sent = t;  // the request Keap answers for left now...
+  t += 100ms;
+  for (int i = 0; i < 5; ++i)
+    minute.take(t);  // ...and these after it, still on their way
+  t += 200ms;
+  // Another integration used 40 of the app's: Keap saw 50 left when it arrived.
+  minute.limit_available(50, t, sent);
+  EXPECT_EQ(minute.available(t), 45);
+  // A later answer, for a request sent after all of these, is not misled by
+  // what the first correction counted.
+  minute.limit_available(45, t + 10ms, t);
+  EXPECT_EQ(minute.available(t + 10ms), 45);
 }
 
 }  // namespace
