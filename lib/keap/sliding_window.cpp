@@ -11,7 +11,7 @@ SlidingWindow::SlidingWindow(std::int64_t limit, Duration window)
 }
 
 void SlidingWindow::expire(TimePoint now) {
-  while (!grants_.empty() && grants_.front() <= now - window_)
+  while (!grants_.empty() && grants_.front().at <= now - window_)
     grants_.pop_front();
 }
 
@@ -21,26 +21,26 @@ TimePoint SlidingWindow::ready_at(TimePoint now) {
   const auto count = static_cast<std::int64_t>(grants_.size());
   if (count < limit_) return now;
   // The grant that must leave the window before one more fits.
-  return std::max(now, grants_[static_cast<std::size_t>(count - limit_)] + window_);
+  return std::max(now, grants_[static_cast<std::size_t>(count - limit_)].at + window_);
 }
 
 void SlidingWindow::take(TimePoint now) {
   if (!enabled()) return;
   expire(now);
   // Keep the log ordered even if the clock went back.
-  grants_.push_back(grants_.empty() ? now : std::max(now, grants_.back()));
+  grants_.push_back({grants_.empty() ? now : std::max(now, grants_.back().at)});
 }
 
 void SlidingWindow::limit_available(std::int64_t available, TimePoint now, TimePoint sent) {
   if (!enabled()) return;
   expire(now);
-  const auto at = std::upper_bound(grants_.begin(), grants_.end(), sent);
-  const auto unseen = std::distance(at, grants_.end());
-  const std::int64_t missing =
-      this->available(now) - std::max<std::int64_t>(available - unseen, 0);
-  // Counted where the server counted them, before `sent`: a later answer
-  // does not take them for grants still on their way.
-  if (missing > 0) grants_.insert(at, static_cast<std::size_t>(missing), sent);
+  const auto at = std::upper_bound(grants_.begin(), grants_.end(), sent,
+                                   [](TimePoint t, const Grant& g) { return t < g.at; });
+  const auto unseen = std::count_if(at, grants_.end(), [](const Grant& g) { return g.ours; });
+  const std::int64_t missing = this->available(now) - std::max<std::int64_t>(available - unseen, 0);
+  // Others' grants, counted where the server had counted them (by `sent`):
+  // an answer for an earlier request never takes them for ours on their way.
+  if (missing > 0) grants_.insert(at, static_cast<std::size_t>(missing), Grant{sent, false});
 }
 
 void SlidingWindow::set_limit(std::int64_t limit) {

@@ -39,7 +39,11 @@ class SlidingWindow {
 
   std::int64_t limit_ = 0;
   Duration window_{};
-  std::deque<TimePoint> grants_;  // oldest first
+  struct Grant {
+    TimePoint at;
+    bool ours = true;  // false: another client's, learned from a server's remainder
+  };
+  std::deque<Grant> grants_;  // oldest first
 };
 
 }  // namespace keapsync::keap

@@ -379,5 +379,24 @@ TEST(SlidingWindow, ARemainderReportedForAnEarlierRequestLeavesOutTheGrantsAfter
   EXPECT_EQ(minute.available(t + 10ms), 45);
 }
 
+TEST(SlidingWindow, AnswersArrivingOutOfOrderDoNotCountOthersTwice) {
+  SlidingWindow minute(100, std::chrono::minutes(1));
+  TimePoint t = kStart;
+  for (int i = 0; i < 10; ++i)
+    minute.take(t);
+  const auto first = t;  // a request leaves after our 10
+  t += 100ms;
+  for (int i = 0; i < 5; ++i)
+    minute.take(t);
+  const auto second = t;  // another after our 15
+  t += 300ms;
+  // The second is answered first: Keap had seen our 15 and others' 40.
+  minute.limit_available(45, t, second);
+  EXPECT_EQ(minute.available(t), 45);
+  // Then the first: Keap had seen our 10 and the same 40 of others.
+  minute.limit_available(50, t + 1ms, first);
+  EXPECT_EQ(minute.available(t + 1ms), 45) << "others' grants were taken for ours";
+}
+
 }  // namespace
 }  // namespace keapsync::keap
