@@ -3,6 +3,7 @@
 
 #include "command.hpp"
 #include "config/config_loader.hpp"
+#include "db/connection_security.hpp"
 #include "exit_codes.hpp"
 
 namespace keapsync::cli {
@@ -12,6 +13,13 @@ int check_config(const Arguments& args) {
   const config::Config config = load_config(args);
   std::printf("OK: %zu account(s), database.url set, log %s/%s\n", config.accounts.size(),
               config::to_string(config.log.level), config::to_string(config.log.format));
+  if (const auto host = db::unverified_remote_host(config.database.url)) {
+    std::printf(
+        "warning: database.url: %s is reached over TCP without sslmode=verify-full, so the\n"
+        "  shop's rows and keapsync's tokens can be read or redirected on the way; add\n"
+        "  sslmode=verify-full (and sslrootcert=FILE for a private CA) to database.url\n",
+        host->c_str());
+  }
   return kExitOk;
 }
 
@@ -23,6 +31,8 @@ std::vector<Command> config_commands() {
            "Reads the file and the KEAPSYNC_* environment overrides exactly as `keapsync run`\n"
            "does, checks every key (unknown keys are errors), and that every *_file secret\n"
            "is readable. Prints OK, or every problem as FILE:LINE:COLUMN: KEY: message.\n"
+           "Warns (exit status 0) when database.url reaches another host over TCP without\n"
+           "sslmode=verify-full.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

@@ -19,6 +19,7 @@
 #include "command.hpp"
 #include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
+#include "db/connection_security.hpp"
 #include "db/database_pool.hpp"
 #include "db/migrator.hpp"
 #include "db/notification_listener.hpp"
@@ -235,6 +236,10 @@ int run(const Arguments& args) {
   const http::Url api_url = http::Url::parse(config.keap.api_url);
 
   // A token refresh holds a pool thread while it waits for Keap: keep spares for the outbox.
+  if (const auto host = db::unverified_remote_host(config.database.url)) {
+    logger.warn("database.url reaches another host over TCP without sslmode=verify-full; add it",
+                {{"host", *host}});
+  }
   db::DatabasePool pool(config.database.url, 2 + static_cast<int>(config.accounts.size()));
   const auth::TokenKeys keys = load_token_keys(config, logger);
   // Keap counts OAuth quotas per client id and key quotas per key: one limiter

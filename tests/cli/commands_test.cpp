@@ -77,6 +77,13 @@ TEST_F(Cli, CheckConfigPrintsOkOrEveryErrorWithExit78) {
   const auto ok = run({"check-config", "-c", config_for("host=/nowhere dbname=x")});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out.rfind("OK", 0), 0u);
+  EXPECT_EQ(ok.out.find("warning"), std::string::npos) << ok.out;
+  const auto remote = run({"check-config", "-c", config_for("host=db.example.com dbname=x")});
+  EXPECT_EQ(remote.exit_code, 0) << remote.err;
+  EXPECT_NE(remote.out.find("warning: database.url: db.example.com is reached over TCP without "
+                            "sslmode=verify-full"),
+            std::string::npos)
+      << remote.out;
 
   const auto bad = dir.write(
       "bad.yaml", "database:\n  url: x\nworker:\n  concurency: 2\n  poll_interval: soon\n");
