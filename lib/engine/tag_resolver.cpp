@@ -139,8 +139,7 @@ boost::asio::awaitable<std::optional<std::int64_t>> TagResolver::resolve_once(
     const auto sent = std::chrono::steady_clock::now();
     const auto deadline = window ? window() : std::nullopt;
     if (window && !deadline) {
-      failure = keap::decided_failure(keap::ErrorClass::fenced,
-                                      "not sent: the contact's lease is not certain");
+      failure = keap::not_sent();
       co_return std::nullopt;
     }
     const auto turn = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -31,4 +31,9 @@ inline ApiOutcome decided_failure(ErrorClass error_class, std::string message) {
   return out;
 }
 
+// The caller's window closed: the call is not sent.
+inline ApiOutcome not_sent() {
+  return decided_failure(ErrorClass::fenced, "not sent: the contact's lease is not certain");
+}
+
 }  // namespace keapsync::keap

@@ -27,11 +27,6 @@ ApiOutcome failure(ApiError error, TimePoint retry_at = {}) {
   return out;
 }
 
-// The caller's window closed: the call is not sent.
-ApiOutcome not_sent() {
-  return failure({ErrorClass::fenced, 0, "not sent: the contact's lease is not certain", ""});
-}
-
 }  // namespace
 
 KeapApi::KeapApi(http::Client& client, http::Url api_url, auth::Credentials& credentials,

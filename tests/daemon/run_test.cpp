@@ -344,6 +344,31 @@ TEST_F(Daemon, RowsForAnAccountThisDaemonDoesNotServeWaitWithAWarningAndAMetric)
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, AnAccountsConfiguredLimitsSetItsLimiterAndItsConcurrency) {
+  // An API key lowered to 600/min and 5/s: 5 calls in flight keep it there at
+  // 1 s a call. The default account keeps Keap's limits for a key.
+  const auto cfg = config();
+  dir.write("keapsync.yaml", testing::read_file(cfg) +
+                                 "  shared:\n    auth: api_key\n    requests_per_minute: 600\n"
+                                 "    requests_per_second: 5\n    requests_per_day: 9000\n"
+                                 "    api_key_file: " +
+                                 dir.path() + "/api-key\n");
+  auto daemon = start(cfg);
+  ASSERT_TRUE(logged("\"msg\":\"keapsync started\"")) << testing::read_file(log_file);
+  const auto log = testing::read_file(log_file);
+  EXPECT_NE(log.find("\"msg\":\"account limits\",\"account\":\"shared\",\"concurrency\":5,"
+                     "\"requests_per_minute\":600,\"requests_per_second\":5,"
+                     "\"requests_per_day\":9000"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("\"msg\":\"account limits\",\"account\":\"default\",\"concurrency\":4,"
+                     "\"requests_per_minute\":240,\"requests_per_second\":10,"
+                     "\"requests_per_day\":30000"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, EachAccountKeepsToItsOwnConcurrency) {
   // "narrow" may have one contact in flight; "default" (an API key: 240/min,
   // 4/s) gets the 4 that keep it at that rate when Keap takes 1 s a call.
