@@ -78,6 +78,49 @@ std::size_t char_count(std::string_view s) {
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+// A key as error paths name it: a key longer than PayloadLimits::shown_key characters is cut
+// there (on a character boundary) and its length said, so a hostile key cannot flood last_error.
+std::string shown_key(std::string_view key) {
+  const std::size_t n = char_count(key);
+  if (n <= PayloadLimits::shown_key) return std::string(key);
+  std::size_t end = 0;
+  for (std::size_t chars = 0; chars <= PayloadLimits::shown_key; ++end) {
+    if ((static_cast<unsigned char>(key[end]) & 0xC0) != 0x80) ++chars;
+  }
+  return std::string(key.substr(0, end - 1)) + "...(a key of " + std::to_string(n) + " characters)";
+}
+
+// The deepest nesting of objects and arrays in JSON text (the top value is level 1), counted
+// before parsing so that the error can say how deep the payload goes. Brackets in strings do not
+// count; the text's validity is left to the parser.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::string too_many(std::size_t count, std::string_view what, std::size_t max) {
+  return "too many " + std::string(what) + ": " + std::to_string(count) + " (at most " +
+         std::to_string(max) + ")";
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j)
@@ -288,7 +331,7 @@ class Parser {
         billing ? PayloadLimits::billing_line : PayloadLimits::shipping_line;
     AddressChange a;
     for (const auto& [key, item] : v.get_object()) {
-      const std::string p = path + "." + std::string(key);
+      const std::string p = path + "." + shown_key(key);
       if (key == "line1") {
         a.line1 = plain(item, p, line_max);
       } else if (key == "line2") {
@@ -341,8 +384,13 @@ class Parser {
            "expected an object of custom field id -> value, got " + kind_name(v));
       return;
     }
+    if (v.get_object().size() > PayloadLimits::custom_fields) {
+      fail("payload.custom_fields",
+           too_many(v.get_object().size(), "fields", PayloadLimits::custom_fields));
+      return;
+    }
     for (const auto& [key, item] : v.get_object()) {
-      const std::string p = "payload.custom_fields." + std::string(key);
+      const std::string p = "payload.custom_fields." + shown_key(key);
       const bool numeric = !key.empty() && key.size() <= 18 && key.front() != '0' &&
                            std::all_of(key.begin(), key.end(), is_digit);
       if (!numeric) {
@@ -371,6 +419,10 @@ class Parser {
       return out;
     }
     const json::array& items = v.get_array();
+    if (items.size() > PayloadLimits::tags_per_list) {
+      fail(path, too_many(items.size(), "tags", PayloadLimits::tags_per_list));
+      return out;
+    }
     for (std::size_t i = 0; i < items.size(); ++i) {
       const json::value& item = items[i];
       const std::string p = path + "[" + std::to_string(i) + "]";
@@ -406,7 +458,7 @@ class Parser {
       return;
     }
     for (const auto& [key, item] : v.get_object()) {
-      const std::string p = "payload.keap." + std::string(key);
+      const std::string p = "payload.keap." + shown_key(key);
       const auto shape = keap_contact_field_shape(key);
       if (!shape) {
         fail(p, "not a field of Keap's CreateUpdateContactRequest " +
@@ -430,7 +482,7 @@ class Parser {
   ContactChange payload(const json::object& o) {
     ContactChange c;
     for (const auto& [key, v] : o) {
-      const std::string p = "payload." + std::string(key);
+      const std::string p = "payload." + shown_key(key);
       if (key == "email") {
         c.email = email(v, p, PayloadLimits::email1);
       } else if (key == "email2") {
@@ -504,6 +556,26 @@ ParsedPayload parse_payload(const json::value& payload) {
   ContactChange change = parser.payload(payload.get_object());
   if (!parser.errors.empty()) return std::move(parser.errors);
   return change;
+}
+
+ParsedChange parse_row(std::string_view op, std::optional<std::string_view> payload_text) {
+  json::value payload = nullptr;
+  if (payload_text) {
+    const std::size_t depth = nesting_depth(*payload_text);
+    if (depth > PayloadLimits::depth) {
+      return std::vector<PayloadError>{{"payload", "nested too deep: " + std::to_string(depth) +
+                                                       " levels (at most " +
+                                                       std::to_string(PayloadLimits::depth) + ")"}};
+    }
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = PayloadLimits::depth;
+    payload = json::parse(*payload_text, ec, {}, options);
+    if (ec) {
+      return std::vector<PayloadError>{{"payload", "not readable as JSON (" + ec.message() + ")"}};
+    }
+  }
+  return parse_change(op, payload);
 }
 
 ParsedChange parse_change(std::string_view op, const json::value& payload) {

@@ -3,6 +3,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -24,5 +25,10 @@ ParsedPayload parse_payload(const boost::json::value& payload);
 // Validates one outbox row: `op` must be "upsert" (payload as above) or "delete" (payload null
 // or {}). Errors about the op carry the path "op".
 ParsedChange parse_change(std::string_view op, const boost::json::value& payload);
+
+// Validates one outbox row as stored: `payload_text` is the payload's JSON text (nullopt for SQL
+// NULL). Text nested deeper than PayloadLimits::depth is refused before it is parsed; then as
+// parse_change. Unreadable JSON is an error with the path "payload".
+ParsedChange parse_row(std::string_view op, std::optional<std::string_view> payload_text);
 
 }  // namespace keapsync::keap

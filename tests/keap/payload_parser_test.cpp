@@ -356,6 +356,78 @@ TEST(PayloadParser, KeapRawFieldsAreCheckedAgainstTheSpecNames) {
             Errors{"payload.keap.prefix: expected a string, got null"});
 }
 
+// The JSON text of an object with `n` keys "1".."n" (custom field ids) set to "x".
+std::string numbered_fields(int n) {
+  std::string out = "{";
+  for (int i = 1; i <= n; ++i)
+    out += (i > 1 ? ",\"" : "\"") + std::to_string(i) + "\":\"x\"";
+  return out + "}";
+}
+
+// parse_row's errors as text, "" when the row is valid.
+std::string row_errors(std::string_view op, std::optional<std::string_view> text) {
+  auto parsed = parse_row(op, text);
+  auto* errors = std::get_if<std::vector<PayloadError>>(&parsed);
+  return errors ? join_errors(*errors) : "";
+}
+
+TEST(PayloadParser, TagListsAreCappedWithOneErrorNamingTheLimit) {
+  std::string hundred = "[", many = "[";
+  for (int i = 1; i <= 10000; ++i) {
+    if (i <= 100) hundred += (i > 1 ? "," : "") + std::to_string(i);
+    many += (i > 1 ? "," : "") + std::to_string(i);
+  }
+  hundred += "]";
+  many += "]";
+  EXPECT_EQ(parse_ok(R"({"tags_add": )" + hundred + "}").tags_add.size(), 100u);
+  EXPECT_EQ(errors_of(R"({"tags_add": )" + many + "}"),
+            Errors{"payload.tags_add: too many tags: 10000 (at most 100)"});
+  EXPECT_EQ(errors_of(R"({"tags_remove": )" + many + "}"),
+            Errors{"payload.tags_remove: too many tags: 10000 (at most 100)"});
+}
+
+TEST(PayloadParser, CustomFieldsAreCappedWithOneErrorNamingTheLimit) {
+  EXPECT_EQ(parse_ok(R"({"custom_fields": )" + numbered_fields(100) + "}").custom_fields.size(),
+            100u);
+  EXPECT_EQ(errors_of(R"({"custom_fields": )" + numbered_fields(10000) + "}"),
+            Errors{"payload.custom_fields: too many fields: 10000 (at most 100)"});
+}
+
+TEST(PayloadParser, AnOverlongKeyIsCutInTheErrorWithItsLength) {
+  const std::string key = std::string(63, 'k') + "\xC3\xA9" + std::string(300, 'z');  // é: 64th
+  const std::string shown = std::string(63, 'k') + "\xC3\xA9...(a key of 364 characters)";
+  const auto first_error = [](const std::string& text) {
+    const auto errors = errors_of(text);
+    return errors.empty() ? std::string() : errors[0];
+  };
+  EXPECT_TRUE(first_error(R"({")" + key + R"(": 1})")
+                  .starts_with("payload." + shown + ": unknown key (expected one of: email,"));
+  EXPECT_TRUE(first_error(R"({"address": {")" + key + R"(": 1}})")
+                  .starts_with("payload.address." + shown + ": unknown key"));
+  EXPECT_TRUE(first_error(R"({"keap": {")" + key + R"(": "x"}})")
+                  .starts_with("payload.keap." + shown + ": not a field"));
+  EXPECT_TRUE(first_error(R"({"custom_fields": {")" + key + R"(": 1}})")
+                  .starts_with("payload.custom_fields." + shown + ": "));
+  const std::string exact(64, 'k');  // at the limit: named whole
+  EXPECT_TRUE(first_error(R"({")" + exact + R"(": 1})").starts_with("payload." + exact + ": "));
+}
+
+TEST(PayloadParser, ParseRowRefusesDeepNestingBeforeParsingAndNamesTheDepth) {
+  // Level 1 is the payload; keap > field > array > object > array > object: 8 levels.
+  const std::string eight = R"({"keap": {"addresses": [{"x": [{"y": [{}]}]}]}})";
+  EXPECT_EQ(row_errors("upsert", eight).find("nested"), std::string::npos);
+  EXPECT_EQ(row_errors("upsert", R"({"keap": {"addresses": [{"x": [{"y": [{"z": []}]}]}]}})"),
+            "payload: nested too deep: 9 levels (at most 8)");
+  EXPECT_EQ(row_errors("upsert",
+                       R"({"given_name": )" + std::string(40, '[') + std::string(40, ']') + "}"),
+            "payload: nested too deep: 41 levels (at most 8)");
+  // Brackets inside strings (escaped quotes too) are text, not nesting.
+  EXPECT_EQ(row_errors("upsert", R"({"given_name": "[[[[[[[[[[\"[[[[[[[[["})"), "");
+  EXPECT_EQ(row_errors("upsert", R"({"given_name": "Ann")"),
+            "payload: not readable as JSON (incomplete JSON)");
+  EXPECT_EQ(row_errors("delete", std::nullopt), "");
+}
+
 TEST(PayloadParser, ParseChangeChecksTheOp) {
   auto del = parse_change("delete", json::value(nullptr));
   ASSERT_TRUE(std::holds_alternative<PendingChange>(del));
