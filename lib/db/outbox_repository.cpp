@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "db/contact_map_repository.hpp"
+#include "db/last_error.hpp"
 
 namespace keapsync::db {
 namespace {
@@ -114,15 +115,18 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
   }
   const pqxx::result r = tx.exec_params(
       "SELECT l.account, l.contact_ref, l.lease_token,"
-      "   r.id, r.op, r.payload::text, r.attempts, keapsync.ts_to_us(r.created_at)"
+      "   r.id, r.op, CASE WHEN r.bytes <= $4 THEN r.payload END, r.attempts,"
+      "   keapsync.ts_to_us(r.created_at), coalesce(r.bytes, 0)"
       " FROM unnest($1::text[], $2::text[]) AS k(account, contact_ref)"
       " JOIN keapsync.lane l ON l.account = k.account AND l.contact_ref = k.contact_ref"
       " LEFT JOIN LATERAL ("
-      "   SELECT id, op, payload, attempts, created_at FROM keapsync.outbox o"
-      "   WHERE o.account = l.account AND o.contact_ref = l.contact_ref AND o.state = 'pending'"
-      "   ORDER BY o.id LIMIT $3) r ON true"
+      "   SELECT id, op, payload, octet_length(payload) AS bytes, attempts, created_at"
+      "   FROM (SELECT id, op, payload::text AS payload, attempts, created_at"
+      "         FROM keapsync.outbox o"
+      "         WHERE o.account = l.account AND o.contact_ref = l.contact_ref"
+      "         AND o.state = 'pending' ORDER BY o.id LIMIT $3) p) r ON true"
       " ORDER BY l.first_id, l.account, l.contact_ref, r.id",
-      text_array(accounts), text_array(refs), o.max_rows_per_contact);
+      text_array(accounts), text_array(refs), o.max_rows_per_contact, o.max_payload_bytes);
   tx.commit();
 
   std::vector<ClaimedContact> contacts;
@@ -132,9 +136,9 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
       contacts.push_back({row[0].as<std::string>(), row[1].as<std::string>(), token, {}});
     }
     if (row[3].is_null()) continue;  // a lane whose rows were all discarded
-    contacts.back().rows.push_back({row[3].as<std::int64_t>(), row[4].as<std::string>(),
-                                    optional_text(row[5]), row[6].as<int>(),
-                                    from_micros(row[7].as<std::int64_t>())});
+    contacts.back().rows.push_back(
+        {row[3].as<std::int64_t>(), row[4].as<std::string>(), optional_text(row[5]),
+         row[6].as<int>(), from_micros(row[7].as<std::int64_t>()), row[8].as<std::int64_t>()});
   }
   // Lanes without rows are settled at once so they vanish (or free up); a
   // contact whose every claim ended without a result is dead-lettered.
@@ -178,14 +182,14 @@ SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement&
         "UPDATE keapsync.outbox SET state = 'dead', attempts = attempts + 1, last_error = $2,"
         " last_attempt_at = now(), dead_at = now()"
         " WHERE id = $1 AND state = 'pending'",
-        id, reason);
+        id, capped_error(reason));
   }
   if (!s.retry.empty()) {
     tx.exec_params(
         "UPDATE keapsync.outbox SET attempts = attempts + $3, last_error = $2,"
         " last_attempt_at = now()"
         " WHERE id = ANY($1::bigint[]) AND state = 'pending'",
-        id_array(s.retry), s.retry_error, s.count_attempt ? 1 : 0);
+        id_array(s.retry), capped_error(s.retry_error), s.count_attempt ? 1 : 0);
   }
   if (s.keap_id_change == Settlement::KeapId::learned) {
     remember_keap_id(tx, c.account, c.contact_ref, s.keap_id);

@@ -33,6 +33,9 @@ struct ClaimOptions {
   std::vector<AccountQuota> quotas;  // empty: nothing is claimed
   int max_contacts = 50;             // in all, oldest first across the accounts
   int max_rows_per_contact = 100;    // rows coalesced per contact
+  // Payloads whose JSON text is longer are not fetched (see OutboxRow::payload_bytes); the
+  // dispatcher passes keap::PayloadLimits::payload_bytes.
+  std::int64_t max_payload_bytes = 256 * 1024;
   std::chrono::milliseconds lease{std::chrono::seconds(30)};
   // A contact claimed this many times in a row without a settlement (each
   // claim ended by a crash or a lost lease) goes dead instead.
@@ -49,11 +52,11 @@ class OutboxRepository {
   // contact is never handed out while another worker holds it.
   std::vector<ClaimedContact> claim(const ClaimOptions& options);
 
-  // Applies `s` to the claimed rows and frees the contact: it disappears when
-  // no pending row is left, waits s.retry_after when rows are retried, and is
-  // free again at once when rows arrived meanwhile or remain. Rows of the
-  // contact not named in `s` stay pending. `busy` when a shop transaction
-  // holds the contact's lane (it waits for nobody): try again shortly.
+  // Applies `s` to the claimed rows (each last_error cut by capped_error) and
+  // frees the contact: it disappears when no pending row is left, waits
+  // s.retry_after when rows are retried, and is free again at once when rows
+  // arrived meanwhile or remain. Rows of the contact not named in `s` stay pending. `busy` when a
+  // shop transaction holds the contact's lane (it waits for nobody): try again shortly.
   SettleResult settle(const ClaimedContact& contact, const Settlement& s);
 
   // Shorthands for the usual outcomes of a whole contact.

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "db/contact_map_repository.hpp"
+#include "db/last_error.hpp"
 #include "engine/failure_settlement.hpp"
 #include "keap/coalesce.hpp"
 #include "keap/contact_requests.hpp"
@@ -16,10 +17,6 @@
 
 namespace keapsync::engine {
 namespace {
-
-// Boost.JSON stops at 32 levels by default; jsonb nests far deeper. A payload
-// beyond this is dead-lettered with the parser's reason, never retried.
-constexpr std::size_t kMaxPayloadDepth = 1000;
 
 keap::ApiOutcome permanent(std::string message) {
   return keap::decided_failure(keap::ErrorClass::permanent, std::move(message));
@@ -53,29 +50,21 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   db::ClaimedContact valid{c.account, c.contact_ref, c.lease_token, {}};
   std::vector<keap::PendingChange> changes;
   for (const auto& row : c.rows) {
-    boost::json::value payload = nullptr;
-    if (row.payload) {
-      boost::system::error_code ec;
-      boost::json::parse_options options;
-      options.max_depth = kMaxPayloadDepth;
-      payload = boost::json::parse(*row.payload, ec, {}, options);
-      if (ec) {
-        const auto reason = "payload: not readable as JSON (" + ec.message() + ")";
-        verdict.bury(row.id, reason, "payload");
-        logger_.warn("invalid outbox row dead-lettered", {{"account", c.account},
-                                                          {"contact_ref", c.contact_ref},
-                                                          {"outbox_id", row.id},
-                                                          {"error", reason}});
-        continue;
-      }
-    }
-    auto parsed = keap::parse_change(row.op, payload);
+    // A payload over the cap was not fetched (OutboxRepository::claim): it is too big to read.
+    auto parsed =
+        row.payload_bytes > static_cast<std::int64_t>(keap::PayloadLimits::payload_bytes)
+            ? keap::ParsedChange(std::vector<keap::PayloadError>{
+                  {"payload", "too big: " + std::to_string(row.payload_bytes) +
+                                  " bytes of JSON (at most " +
+                                  std::to_string(keap::PayloadLimits::payload_bytes) + ")"}})
+            : keap::parse_row(row.op, row.payload);
     if (auto* errors = std::get_if<std::vector<keap::PayloadError>>(&parsed)) {
-      verdict.bury(row.id, keap::join_errors(*errors), "payload");
+      auto reason = db::capped_error(keap::join_errors(*errors));
       logger_.warn("invalid outbox row dead-lettered", {{"account", c.account},
                                                         {"contact_ref", c.contact_ref},
                                                         {"outbox_id", row.id},
-                                                        {"error", keap::join_errors(*errors)}});
+                                                        {"error", reason}});
+      verdict.bury(row.id, std::move(reason), "payload");
       continue;
     }
     changes.push_back(std::move(std::get<keap::PendingChange>(parsed)));

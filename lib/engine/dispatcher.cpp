@@ -9,6 +9,7 @@
 #include <pqxx/except>
 
 #include "db/outbox_repository.hpp"
+#include "keap/payload_limits.hpp"
 
 namespace keapsync::engine {
 namespace {
@@ -69,6 +70,7 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair,
   o.worker = worker_id_;
   o.max_contacts = wanted;
   o.max_rows_per_contact = worker_.max_rows_per_contact;
+  o.max_payload_bytes = keap::PayloadLimits::payload_bytes;
   o.lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
   const auto now = clock_();
   std::map<std::string, int> busy;

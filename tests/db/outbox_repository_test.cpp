@@ -2,6 +2,7 @@
 // coalescing, leases, retries, dead letters, release and status.
 #include <gtest/gtest.h>
 
+#include "db/last_error.hpp"
 #include "db/outbox_repository.hpp"
 #include "support/migrated_database.hpp"
 
@@ -164,6 +165,58 @@ TEST_F(OutboxRepositoryTest, RowsPerContactAreCappedAndTheRestFollowInOrder) {
   const auto second = repo.claim(o);
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(ids(second[0]), (std::vector<std::int64_t>{all[3], all[4]}));
+}
+
+TEST_F(OutboxRepositoryTest, APayloadOverTheByteCapIsNotFetchedButItsSizeIs) {
+  ClaimOptions o = options();
+  o.max_payload_bytes = 100;
+  // jsonb renders {"given_name": "xx…"}: 18 bytes of frame around the value.
+  const auto at_cap = db.insert("alice", R"({"given_name":")" + std::string(82, 'x') + "\"}");
+  const auto over = db.insert("alice", R"({"given_name":")" + std::string(83, 'x') + "\"}");
+  const auto deleted = std::stoll(db.scalar(
+      "INSERT INTO keapsync.outbox (account, contact_ref, op) VALUES ('default', 'bob', 'delete')"
+      " RETURNING id"));  // payload SQL NULL
+  const auto claimed = repo.claim(o);
+  ASSERT_EQ(claimed.size(), 2u);
+  ASSERT_EQ(ids(claimed[0]), (std::vector<std::int64_t>{at_cap, over}));
+  EXPECT_EQ(claimed[0].rows[0].payload_bytes, 100);
+  EXPECT_EQ(claimed[0].rows[0].payload->size(), 100u);
+  EXPECT_EQ(claimed[0].rows[1].payload_bytes, 101);
+  EXPECT_FALSE(claimed[0].rows[1].payload.has_value());
+  ASSERT_EQ(ids(claimed[1]), (std::vector<std::int64_t>{deleted}));
+  EXPECT_EQ(claimed[1].rows[0].payload_bytes, 0);
+  EXPECT_FALSE(claimed[1].rows[0].payload.has_value());
+  // The withheld row still goes dead the usual way.
+  Settlement s;
+  s.dead.emplace_back(over, "too big");
+  s.delivered.push_back(at_cap);
+  ASSERT_EQ(repo.settle(claimed[0], s), SettleResult::settled);
+  EXPECT_EQ(db.scalar("SELECT state || ' ' || last_error FROM keapsync.outbox WHERE id = " +
+                      std::to_string(over)),
+            "dead too big");
+}
+
+TEST_F(OutboxRepositoryTest, LastErrorIsCappedOnACharacterBoundary) {
+  db.insert("alice");
+  db.insert("bob");
+  const auto claimed = repo.claim(options());
+  ASSERT_EQ(claimed.size(), 2u);
+  std::string long_error = "x";  // then €s (3 bytes): the cap falls inside one
+  for (int i = 0; i < 2000; ++i)
+    long_error += "\xE2\x82\xAC";
+  ASSERT_EQ(repo.dead(claimed[0], long_error), SettleResult::settled);
+  ASSERT_EQ(repo.retry(claimed[1], long_error, std::chrono::milliseconds(0)),
+            SettleResult::settled);
+  for (const auto* ref : {"alice", "bob"}) {
+    const auto stored = db.scalar(
+        std::string("SELECT last_error FROM keapsync.outbox WHERE contact_ref = '") + ref + "'");
+    EXPECT_LE(stored.size(), kMaxLastErrorBytes) << ref;
+    EXPECT_GT(stored.size(), kMaxLastErrorBytes - 10) << ref;
+    EXPECT_TRUE(stored.ends_with("\xE2\x82\xAC... (6001 bytes in all)")) << stored;
+  }
+  EXPECT_EQ(capped_error("short"), "short");
+  EXPECT_EQ(capped_error(std::string(kMaxLastErrorBytes, 'x')),
+            std::string(kMaxLastErrorBytes, 'x'));
 }
 
 TEST_F(OutboxRepositoryTest, AckDeletesExactlyTheRowsAndTheLane) {
