@@ -14,6 +14,7 @@
 #include "db/refresh_journal.hpp"
 #include "db/timestamp.hpp"
 #include "exit_codes.hpp"
+#include "terminal_text.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -145,16 +146,17 @@ int status(const Arguments& args) {
               "PENDING", "CONTACTS", "HELD", "WAITING", "OLDEST", "DEAD");
   for (const auto& v : views) {
     const auto& s = v.backlog;
-    std::printf("%-16s %-8s %-30s %8lld %8lld %5lld %7lld %9s %6lld\n", v.account.c_str(),
-                v.auth == "not_configured" ? "-" : v.auth.c_str(), credential_text(v, now).c_str(),
-                static_cast<long long>(s.pending_rows), static_cast<long long>(s.pending_contacts),
-                static_cast<long long>(s.leased_contacts),
-                static_cast<long long>(s.waiting_contacts), age(s.oldest_pending, now).c_str(),
-                static_cast<long long>(s.dead_rows));
+    std::printf(
+        "%-16s %-8s %-30s %8lld %8lld %5lld %7lld %9s %6lld\n", printable(v.account).c_str(),
+        v.auth == "not_configured" ? "-" : v.auth.c_str(), credential_text(v, now).c_str(),
+        static_cast<long long>(s.pending_rows), static_cast<long long>(s.pending_contacts),
+        static_cast<long long>(s.leased_contacts), static_cast<long long>(s.waiting_contacts),
+        age(s.oldest_pending, now).c_str(), static_cast<long long>(s.dead_rows));
   }
   for (const auto& v : views) {
     if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
-      std::printf("\n%s: %s\n", v.account.c_str(), v.tokens->reauthorization_reason.c_str());
+      std::printf("\n%s: %s\n", printable(v.account).c_str(),
+                  printable(v.tokens->reauthorization_reason).c_str());
     }
   }
   if (std::any_of(views.begin(), views.end(), [](const AccountView& v) {

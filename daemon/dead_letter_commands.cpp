@@ -9,6 +9,7 @@
 #include "db/outbox_repository.hpp"
 #include "db/timestamp.hpp"
 #include "exit_codes.hpp"
+#include "terminal_text.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -74,8 +75,9 @@ int list(const Arguments& args) {
               "ATTEMPTS", "DEAD_AT", "LAST_ERROR");
   for (const auto& r : rows) {
     std::printf("%-10lld %-12s %-20s %-7s %8d %-20s %s\n", static_cast<long long>(r.id),
-                r.account.c_str(), r.contact_ref.c_str(), r.op.c_str(), r.attempts,
-                db::iso_time(r.dead_at).c_str(), r.last_error.c_str());
+                printable(r.account).c_str(), printable(r.contact_ref).c_str(),
+                printable(r.op).c_str(), r.attempts, db::iso_time(r.dead_at).c_str(),
+                printable(r.last_error).c_str());
   }
   return kExitOk;
 }

@@ -2,6 +2,8 @@
 // migrate, status and the dead-letter desk, with their exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "support/migrated_database.hpp"
@@ -163,6 +165,39 @@ TEST_F(Cli, MigrateStatusAndTheDeadLetterDesk) {
       std::string::npos);
   EXPECT_NE(run({"dead", "discard", "-c", config, "--all"}).out.find("2 dead row(s) discarded"),
             std::string::npos);
+}
+
+TEST_F(Cli, StatusAndDeadListShowControlCharactersAsEscapesNeverRaw) {
+  testing::TestDatabase db;
+  const auto config = config_for(db.url());
+  ASSERT_EQ(run({"migrate", "-c", config}).exit_code, 0);
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    // A shop-written account and contact_ref, and an error, that try to clear the screen and
+    // forge a line; U+009B is the one-character CSI.
+    tx.exec_params(
+        "INSERT INTO keapsync.outbox (account, contact_ref, payload, state, last_error, dead_at)"
+        " VALUES ($1, $2, '{}', 'dead', $3, now())",
+        "evil\x1b[2J", "ref\x1b]0;pwned\x07\r\n7 default x",
+        "bad\nfake line\xC2\x9B"
+        "31m\x7f");
+    tx.commit();
+  }
+  const auto list = run({"dead", "list", "-c", config});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("ref\\x1b]0;pwned\\x07\\r\\n7 default x"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("bad\\nfake line\\u009b31m\\x7f"), std::string::npos) << list.out;
+  const auto status = run({"status", "-c", config});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("evil\\x1b[2J"), std::string::npos) << status.out;
+  for (const auto* out : {&list.out, &status.out}) {
+    EXPECT_EQ(out->find('\x1b'), std::string::npos) << *out;
+    EXPECT_EQ(out->find('\r'), std::string::npos) << *out;
+    EXPECT_EQ(out->find('\x7f'), std::string::npos) << *out;
+    EXPECT_EQ(out->find("\xC2\x9B"), std::string::npos) << *out;
+  }
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 2) << list.out;  // head, row
 }
 
 TEST_F(Cli, StatusShowsEveryAccountWithItsCredentialsAndBacklog) {
