@@ -30,8 +30,11 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
 
 bool needs_quotes(std::string_view v) {
   if (v.empty()) return true;
-  for (const char c : v) {
-    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20) return true;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20 || c == '\x7f' ||
+        is_c1_control(v, i))
+      return true;
   }
   return false;
 }

@@ -50,6 +50,23 @@ TEST(Logger, TextLineIsReadable) {
       << line;
 }
 
+TEST(Logger, ControlCharactersInFieldsNeverReachTheLineRaw) {
+  for (const auto format : {config::LogFormat::text, config::LogFormat::json}) {
+    Captured c(format);
+    c.logger.warn("row dead", {{"contact_ref",
+                                "a\x1b[2Jb\x7f"
+                                "c\xC2\x9B"
+                                "31m\xC3\xA9"}});
+    const std::string line = c.out.str();
+    EXPECT_NE(line.find(R"("a\u001b[2Jb\u007fc\u009b31m)"
+                        "\xC3\xA9\""),
+              std::string::npos)
+        << line;
+    EXPECT_EQ(line.find('\x7f'), std::string::npos) << line;
+    EXPECT_EQ(line.find("\xC2\x9B"), std::string::npos) << line;
+  }
+}
+
 TEST(Logger, LevelFiltersLines) {
   Captured c(config::LogFormat::json, config::LogLevel::warn);
   c.logger.info("hidden");
