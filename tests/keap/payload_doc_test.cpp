@@ -30,6 +30,19 @@ bool has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
+TEST(PayloadDoc, StatesEveryCapWithItsValue) {
+  const std::string d = doc();
+  using L = PayloadLimits;
+  for (const auto& text : {std::to_string(L::payload_bytes) + " bytes (256 KiB)",
+                           std::to_string(L::tags_per_list) + " in `tags_add`, " +
+                               std::to_string(L::tags_per_list) + " in `tags_remove`",
+                           std::to_string(L::custom_fields) + " keys in `custom_fields`",
+                           std::to_string(L::depth) + " levels of objects and arrays",
+                           "longer than " + std::to_string(L::shown_key) + " characters"}) {
+    EXPECT_TRUE(has(d, text)) << text;
+  }
+}
+
 TEST(PayloadDoc, ListsEveryKeyWithItsLimit) {
   const std::string d = doc();
   ASSERT_FALSE(d.empty());
