@@ -22,15 +22,28 @@ config::Config load_config(const Arguments& args) {
   return std::move(*result.config);
 }
 
-std::unique_ptr<pqxx::connection> connect_database(const config::Config& config) {
+namespace {
+
+std::unique_ptr<pqxx::connection> connect(const std::string& url, const std::string& key) {
   try {
-    return std::make_unique<pqxx::connection>(config.database.url);
+    return std::make_unique<pqxx::connection>(url);
   } catch (const pqxx::broken_connection& e) {
     std::string why = e.what();
     while (!why.empty() && why.back() == '\n')
       why.pop_back();
-    throw CommandFailed(kExitUnavailable, "cannot connect to the database (database.url): " + why);
+    throw CommandFailed(kExitUnavailable, "cannot connect to the database (" + key + "): " + why);
   }
+}
+
+}  // namespace
+
+std::unique_ptr<pqxx::connection> connect_database(const config::Config& config) {
+  return connect(config.database.url, "database.url");
+}
+
+std::unique_ptr<pqxx::connection> connect_owner_database(const config::Config& config) {
+  if (config.database.migrate_url.empty()) return connect_database(config);
+  return connect(config.database.migrate_url, "database.migrate_url");
 }
 
 auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger) {

@@ -43,6 +43,10 @@ config::Config load_config(const Arguments& args);
 // A connection to database.url; throws CommandFailed(69) when unreachable.
 std::unique_ptr<pqxx::connection> connect_database(const config::Config& config);
 
+// A connection as the schema's owner, for migrate: database.migrate_url, or
+// database.url when it is not set. Throws CommandFailed(69) when unreachable.
+std::unique_ptr<pqxx::connection> connect_owner_database(const config::Config& config);
+
 // The token encryption keys of the configuration; logs a warning when tokens
 // would be stored unencrypted. Throws CommandFailed(78) for an unusable key file.
 auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);

@@ -13,12 +13,16 @@ int check_config(const Arguments& args) {
   const config::Config config = load_config(args);
   std::printf("OK: %zu account(s), database.url set, log %s/%s\n", config.accounts.size(),
               config::to_string(config.log.level), config::to_string(config.log.format));
-  if (const auto host = db::unverified_remote_host(config.database.url)) {
-    std::printf(
-        "warning: database.url: %s is reached over TCP without sslmode=verify-full, so the\n"
-        "  shop's rows and keapsync's tokens can be read or redirected on the way; add\n"
-        "  sslmode=verify-full (and sslrootcert=FILE for a private CA) to database.url\n",
-        host->c_str());
+  for (const auto& [key, url] : {std::pair{"database.url", &config.database.url},
+                                 std::pair{"database.migrate_url", &config.database.migrate_url}}) {
+    if (url->empty()) continue;  // migrate_url not set
+    if (const auto host = db::unverified_remote_host(*url)) {
+      std::printf(
+          "warning: %s: %s is reached over TCP without sslmode=verify-full, so the\n"
+          "  shop's rows and keapsync's tokens can be read or redirected on the way; add\n"
+          "  sslmode=verify-full (and sslrootcert=FILE for a private CA) to %s\n",
+          key, host->c_str(), key);
+    }
   }
   return kExitOk;
 }
@@ -31,8 +35,8 @@ std::vector<Command> config_commands() {
            "Reads the file and the KEAPSYNC_* environment overrides exactly as `keapsync run`\n"
            "does, checks every key (unknown keys are errors), and that every *_file secret\n"
            "is readable. Prints OK, or every problem as FILE:LINE:COLUMN: KEY: message.\n"
-           "Warns (exit status 0) when database.url reaches another host over TCP without\n"
-           "sslmode=verify-full.\n"
+           "Warns (exit status 0) when database.url or database.migrate_url reaches another\n"
+           "host over TCP without sslmode=verify-full.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

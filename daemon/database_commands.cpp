@@ -5,13 +5,16 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <pqxx/transaction>
 
 #include "command.hpp"
 #include "config/duration.hpp"
+#include "db/connection_security.hpp"
 #include "db/credential_summary.hpp"
 #include "db/migrator.hpp"
 #include "db/outbox_repository.hpp"
 #include "db/refresh_journal.hpp"
+#include "db/role_grants.hpp"
 #include "db/timestamp.hpp"
 #include "exit_codes.hpp"
 #include "terminal_text.hpp"
@@ -19,18 +22,82 @@
 namespace keapsync::cli {
 namespace {
 
+// The roles named by --grant-daemon and --grant-shop, in that order.
+std::vector<std::pair<db::Grantee, std::string>> grantees(const Arguments& args) {
+  std::vector<std::pair<db::Grantee, std::string>> out;
+  for (const auto& [option, grantee] : {std::pair{"--grant-daemon", db::Grantee::daemon},
+                                        std::pair{"--grant-shop", db::Grantee::shop}}) {
+    const auto roles = args.values(option);
+    if (roles.size() > 1) throw UsageError(std::string(option) + " is given more than once");
+    if (!roles.empty() && roles[0].empty())
+      throw UsageError(std::string(option) + " needs a role name");
+    if (!roles.empty()) out.emplace_back(grantee, roles[0]);
+  }
+  if (out.size() == 2 && out[0].second == out[1].second) {
+    throw UsageError("--grant-daemon and --grant-shop name the same role: give each its own");
+  }
+  if (args.has("--print") && out.empty()) {
+    throw UsageError(
+        "--print prints the GRANTs of --grant-daemon ROLE or --grant-shop ROLE: give one");
+  }
+  return out;
+}
+
+const char* option_of(db::Grantee g) {
+  return g == db::Grantee::daemon ? "--grant-daemon" : "--grant-shop";
+}
+
+// Prints the statements for the roles, or applies them in one transaction.
+void grant(pqxx::connection& conn, const std::vector<std::pair<db::Grantee, std::string>>& roles,
+           bool print) {
+  pqxx::work tx(conn);
+  for (const auto& [grantee, role] : roles) {
+    const auto statements = db::grant_statements(tx, grantee, role, option_of(grantee));
+    if (print) {
+      std::printf("-- %s %s\n", option_of(grantee), tx.quote_name(role).c_str());
+      for (const auto& s : statements)
+        std::printf("%s;\n", s.c_str());
+      continue;
+    }
+    for (const auto& s : statements)
+      tx.exec(s);
+  }
+  if (print) return;  // the transaction is rolled back
+  tx.commit();
+  for (const auto& [grantee, role] : roles) {
+    std::printf("role %s has the %s's privileges on schema keapsync\n", tx.quote_name(role).c_str(),
+                grantee == db::Grantee::daemon ? "daemon" : "shop");
+  }
+}
+
 int migrate(const Arguments& args) {
   const auto config = load_config(args);
-  auto conn = connect_database(config);
+  const auto roles = grantees(args);
+  const bool print = args.has("--print");
+  const auto& url =
+      config.database.migrate_url.empty() ? config.database.url : config.database.migrate_url;
+  if (const auto host = db::unverified_remote_host(url)) {
+    std::fprintf(stderr, "warning: %s: %s is reached over TCP without sslmode=verify-full\n",
+                 config.database.migrate_url.empty() ? "database.url" : "database.migrate_url",
+                 host->c_str());
+  }
+  auto conn = connect_owner_database(config);
   try {
-    const auto report = db::Migrator().migrate(*conn);
-    if (report.applied.empty()) {
-      std::printf("schema keapsync is up to date (version %d)\n", report.to_version);
-    } else {
-      std::printf("schema keapsync migrated from version %d to %d\n", report.from_version,
-                  report.to_version);
+    if (!print) {
+      const auto report = db::Migrator().migrate(*conn);
+      if (report.applied.empty()) {
+        std::printf("schema keapsync is up to date (version %d)\n", report.to_version);
+      } else {
+        std::printf("schema keapsync migrated from version %d to %d\n", report.from_version,
+                    report.to_version);
+      }
     }
+    if (!roles.empty()) grant(*conn, roles, print);
   } catch (const db::SchemaTooNew& e) {
+    throw CommandFailed(kExitFailure, e.what());
+  } catch (const db::SchemaOwnedByAnother& e) {
+    throw CommandFailed(kExitFailure, e.what());
+  } catch (const db::GrantRefused& e) {
     throw CommandFailed(kExitFailure, e.what());
   }
   return kExitOk;
@@ -173,18 +240,36 @@ int status(const Arguments& args) {
 std::vector<Command> database_commands() {
   return {
       {"migrate",
-       "create or upgrade the keapsync schema",
+       "create or upgrade the keapsync schema; grant the daemon's and the shop's roles",
        "Creates the schema `keapsync` (outbox, lanes, contact map, credentials) or\n"
        "upgrades it to this binary's version. Safe to run repeatedly and concurrently\n"
        "(an advisory lock serializes runs) and while the shop is live. Refuses a\n"
-       "schema newer than this binary.\n"
+       "schema newer than this binary, and a schema owned by another role than the\n"
+       "one migrating. Connects with database.migrate_url (the schema's owner) when it\n"
+       "is set, else with database.url.\n"
+       "\n"
+       "--grant-daemon and --grant-shop then give a role exactly its privileges on the\n"
+       "schema (what it held there before is revoked; docs/operations.md, \"Database\n"
+       "roles\"): the daemon's role DML on every keapsync table, no DDL, and the\n"
+       "tables of later migrations by default; the shop's role INSERT into the outbox\n"
+       "(account, contact_ref, op, payload; the id back) and EXECUTE on\n"
+       "keapsync.enqueue, nothing else. Each role must exist and be neither a\n"
+       "superuser nor the schema's owner.\n"
        "\n"
        "Options:\n"
-       "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"
+       "  -c, --config FILE      configuration file (default /etc/keapsync/keapsync.yaml)\n"
+       "  --grant-daemon ROLE    give ROLE the daemon's privileges (keapsync run)\n"
+       "  --grant-shop ROLE      give ROLE the shop's privileges\n"
+       "  --print                print the SQL of the --grant options instead; change\n"
+       "                         nothing (no migration either)\n"
        "\n"
-       "Exit status: 0 done, 1 failed, 69 database unreachable, 78 bad configuration.\n",
-       "keapsync migrate [-c FILE]",
-       {kConfigOption},
+       "Exit status: 0 done, 1 failed, 64 usage, 69 database unreachable, 78 bad\n"
+       "configuration.\n",
+       "keapsync migrate [-c FILE] [--grant-daemon ROLE] [--grant-shop ROLE] [--print]",
+       {kConfigOption,
+        {"--grant-daemon", "", true},
+        {"--grant-shop", "", true},
+        {"--print", "", false}},
        migrate},
       {"status",
        "credentials, backlog, oldest pending age and dead rows per account",

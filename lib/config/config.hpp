@@ -15,6 +15,8 @@ namespace keapsync::config {
 struct DatabaseConfig {
   // libpq connection string or URI; passwords belong in a .pgpass file.
   std::string url;
+  // The same for `keapsync migrate`, as the schema's owner; empty: url.
+  std::string migrate_url;
 
   bool operator==(const DatabaseConfig&) const = default;
 };

@@ -8,7 +8,8 @@ std::vector<std::string> changes_needing_restart(const Config& running, const Co
   const auto note = [&](bool differs, const char* name) {
     if (differs) changed.emplace_back(name);
   };
-  note(running.database != loaded.database, "database");
+  // migrate_url is only read by `keapsync migrate`.
+  note(running.database.url != loaded.database.url, "database");
   note(running.worker != loaded.worker, "worker");
   note(running.keap != loaded.keap, "keap");
   note(running.accounts != loaded.accounts, "accounts");

@@ -27,7 +27,7 @@ constexpr std::string_view kEnvPrefix = "KEAPSYNC_";
 // suggestions and environment mapping).
 const std::map<std::string, std::vector<std::string>>& section_keys() {
   static const std::map<std::string, std::vector<std::string>> keys{
-      {"database", {"url"}},
+      {"database", {"url", "migrate_url"}},
       {"log", {"level", "format"}},
       {"worker",
        {"concurrency", "poll_interval", "max_attempts", "shutdown_timeout", "lease_duration",
@@ -414,9 +414,13 @@ Config read_config(const YAML::Node& root, Reader& r) {
   if (database.IsDefined() && r.check_map(database, "database", section_keys().at("database"))) {
     r.require(database, "url", "database.url", "a libpq connection string or postgresql:// URI");
     r.string(database, "url", "database.url", c.database.url);
-    if (has_password(c.database.url)) {
-      r.error("database.url", database["url"],
-              "must not contain a password: put it in a .pgpass file (PGPASSFILE) instead");
+    r.string(database, "migrate_url", "database.migrate_url", c.database.migrate_url);
+    for (const auto& [key, url] :
+         {std::pair{"url", &c.database.url}, std::pair{"migrate_url", &c.database.migrate_url}}) {
+      if (has_password(*url)) {
+        r.error(std::string("database.") + key, database[key],
+                "must not contain a password: put it in a .pgpass file (PGPASSFILE) instead");
+      }
     }
   }
 

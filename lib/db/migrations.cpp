@@ -1,5 +1,8 @@
 // The SQL of every schema migration. Never edit a released migration: add one.
-// docs/outbox.md describes the resulting schema.
+// docs/outbox.md describes the resulting schema. A migration that creates a
+// function revokes EXECUTE from PUBLIC (PostgreSQL grants it by default, and
+// per-schema default privileges cannot take it away); one that creates a
+// SECURITY DEFINER function pins its search_path and schema-qualifies every name.
 #include <array>
 
 #include "db/migration.hpp"
@@ -163,12 +166,25 @@ CREATE TABLE keapsync.contact_create (
 );
 )sql";
 
+// Version 6: the three roles of docs/operations.md. The trigger and enqueue
+// run as the schema's owner, so that the shop's role needs INSERT on the
+// outbox (or EXECUTE on enqueue) and no privilege on the lanes; a pinned
+// search_path keeps a caller's objects from standing in for pg_catalog's.
+// Nothing of the schema stays executable by every role.
+constexpr const char* kLeastPrivilege = R"sql(
+ALTER FUNCTION keapsync.outbox_enqueued() SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION keapsync.enqueue(text, text, jsonb, text)
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA keapsync FROM PUBLIC;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
     Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
     Migration{3, "refresh attempts", kRefreshJournal},
     Migration{4, "claims per account, unsettled claims, tag names", kFairClaims},
     Migration{5, "creates Keap cannot match by e-mail", kContactCreates},
+    Migration{6, "trigger and enqueue run as the owner; no function for PUBLIC", kLeastPrivilege},
 };
 
 }  // namespace

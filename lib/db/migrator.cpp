@@ -29,6 +29,17 @@ int Migrator::current_version(pqxx::connection& conn) {
 MigrationReport Migrator::migrate(pqxx::connection& conn) const {
   pqxx::work tx(conn);
   tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+  const auto owner = tx.exec1(
+      "SELECT (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'keapsync'),"
+      " current_user::text");
+  if (!owner[0].is_null() && owner[0].as<std::string>() != owner[1].as<std::string>()) {
+    const auto by = owner[0].as<std::string>();
+    throw SchemaOwnedByAnother("schema keapsync is owned by role \"" + by + "\", not by \"" +
+                               owner[1].as<std::string>() + "\" who runs migrate: connect as \"" +
+                               by +
+                               "\" (set database.migrate_url), or have it hand the schema and "
+                               "its objects to the migrating role first");
+  }
   tx.exec("CREATE SCHEMA IF NOT EXISTS keapsync");
   tx.exec(
       "CREATE TABLE IF NOT EXISTS keapsync.schema_migrations ("

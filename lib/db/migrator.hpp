@@ -17,6 +17,13 @@ class SchemaTooNew : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The schema exists but belongs to another role than the one migrating: its
+// objects would end up with two owners, and the roles' grants would not hold.
+class SchemaOwnedByAnother : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct MigrationReport {
   int from_version = 0;
   int to_version = 0;
@@ -28,7 +35,8 @@ class Migrator {
   explicit Migrator(std::span<const Migration> migrations = all_migrations());
 
   // Brings the schema to the newest version in one transaction.
-  // Throws SchemaTooNew, or pqxx errors when the database fails.
+  // Throws SchemaTooNew, SchemaOwnedByAnother, or pqxx errors when the
+  // database fails.
   MigrationReport migrate(pqxx::connection& conn) const;
 
   // The version recorded in the database (0: no schema yet).

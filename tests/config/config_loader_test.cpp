@@ -170,6 +170,18 @@ TEST_F(ConfigLoader, PasswordInDatabaseUrlIsRefused) {
             std::string::npos);
 }
 
+TEST_F(ConfigLoader, MigrateUrlIsOptionalAndTakesNoPasswordEither) {
+  EXPECT_EQ(parse(base()).config->database.migrate_url, "");
+  const auto owner =
+      parse(base() + "", {{"KEAPSYNC_DATABASE_MIGRATE_URL", "dbname=shop user=owner"}});
+  ASSERT_TRUE(owner.config);
+  EXPECT_EQ(owner.config->database.migrate_url, "dbname=shop user=owner");
+  EXPECT_EQ(only_error("database:\n  url: dbname=shop\n  migrate_url: postgresql://o:pw@db/shop\n" +
+                       base().substr(base().find("accounts:"))),
+            "keapsync.yaml:3:16: database.migrate_url: must not contain a password: put it in a "
+            ".pgpass file (PGPASSFILE) instead");
+}
+
 TEST_F(ConfigLoader, TokenRefreshFractionIsANumberWithinBounds) {
   EXPECT_DOUBLE_EQ(parse(base()).config->keap.token_refresh_fraction, 0.75);
   const auto half = parse(base() + "keap:\n  token_refresh_fraction: 0.5\n");

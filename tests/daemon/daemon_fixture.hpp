@@ -43,6 +43,8 @@ class Daemon : public ::testing::Test {
   testing::SandboxProcess sandbox{
       {KEAPSYNC_BINARY, std::string("api_keys: [") + kApiKey + "]\n", {}, "", 20000ms}};
   std::string log_file = dir.path() + "/daemon.log";
+  // The database.url of config(); empty: the test database as its owner.
+  std::string database_url;
 
   // Writes the daemon's config (always the same file); `extra` goes under worker:.
   std::string config(const std::string& extra = "", const std::string& level = "debug",
@@ -51,7 +53,7 @@ class Daemon : public ::testing::Test {
     const auto key = dir.write_secret("api-key", std::string(kApiKey) + "\n");
     return dir.write(
         "keapsync.yaml",
-        "database:\n  url: \"" + db.url() +
+        "database:\n  url: \"" + (database_url.empty() ? db.url() : database_url) +
             "\"\n"
             "log:\n  level: " +
             level +

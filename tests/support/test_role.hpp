@@ -1,0 +1,28 @@
+// A LOGIN role of its own per test, on the server of TEST_DATABASE_URL
+// (roles are cluster-wide, so the name is unique per process and object).
+// Going, it drops what the role holds in `database_url` and then the role.
+#pragma once
+
+#include <string>
+
+namespace keapsync::testing {
+
+class TestRole {
+ public:
+  // `database_url`: the test database the role will be granted privileges in.
+  TestRole(const std::string& database_url, const std::string& purpose);
+  ~TestRole();
+  TestRole(const TestRole&) = delete;
+  TestRole& operator=(const TestRole&) = delete;
+
+  const std::string& name() const { return name_; }
+  // `database_url`, connecting as this role (the test server trusts local users).
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string name_;
+  std::string database_url_;
+  std::string url_;
+};
+
+}  // namespace keapsync::testing
