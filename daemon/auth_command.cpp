@@ -22,7 +22,6 @@
 #include "db/token_store.hpp"
 #include "exit_codes.hpp"
 #include "http/client.hpp"
-#include "http/proxy_settings.hpp"
 #include "keap/userinfo.hpp"
 
 namespace keapsync::cli {
@@ -187,10 +186,7 @@ int auth(const Arguments& args) {
   std::string name = args.value("--account").value_or("");
   const config::AccountConfig& account = account_of(config, name);
   asio::io_context io;
-  http::ClientOptions options;
-  options.ca_file = config.keap.ca_file;
-  options.proxy = http::ProxySettings::from_process_environment();
-  http::Client client(io.get_executor(), options);
+  http::Client client(io.get_executor(), client_options(config, nullptr));
   const auto api_url = http::Url::parse(config.keap.api_url);
   const auto limit = std::chrono::seconds(60);
   // The token endpoint's own deadline, shorter than the wait for it: an answer

@@ -7,6 +7,7 @@
 #include "config/config_loader.hpp"
 #include "db/token_cipher.hpp"
 #include "exit_codes.hpp"
+#include "http/tls_context.hpp"
 
 namespace keapsync::cli {
 
@@ -67,6 +68,22 @@ auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger&
         "database");
   }
   return keys;
+}
+
+http::ClientOptions client_options(const config::Config& config, const log::Logger* logger) {
+  http::ClientOptions options;
+  options.ca_file = config.keap.ca_file;
+  try {
+    options.proxy = http::ProxySettings::from_process_environment();
+  } catch (const std::invalid_argument& e) {
+    throw CommandFailed(kExitConfig, e.what());
+  }
+  if (logger != nullptr) {
+    const auto store = http::TlsContext::trust_store(options.ca_file);
+    logger->info("TLS trust store",
+                 {{"source", store.source}, {"file", store.file}, {"dir", store.dir}});
+  }
+  return options;
 }
 
 }  // namespace keapsync::cli

@@ -11,6 +11,7 @@
 #include "arguments.hpp"
 #include "auth/token_keys.hpp"
 #include "config/config.hpp"
+#include "http/client_options.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::cli {
@@ -50,6 +51,11 @@ std::unique_ptr<pqxx::connection> connect_owner_database(const config::Config& c
 // The token encryption keys of the configuration; logs a warning when tokens
 // would be stored unencrypted. Throws CommandFailed(78) for an unusable key file.
 auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger& logger);
+
+// The HTTPS client settings of `config` and the process environment
+// (HTTPS_PROXY, NO_PROXY); a bad proxy variable fails with exit 78. Logs the
+// trust store in use when `logger` is given.
+http::ClientOptions client_options(const config::Config& config, const log::Logger* logger);
 
 // The command tables of each file (commands.cpp joins them).
 std::vector<Command> config_commands();

@@ -30,7 +30,6 @@
 #include "engine/status_server.hpp"
 #include "exit_codes.hpp"
 #include "http/client.hpp"
-#include "http/proxy_settings.hpp"
 #include "keap/rate_limiter.hpp"
 #include "log/logger.hpp"
 #include "version.hpp"
@@ -225,9 +224,7 @@ int run(const Arguments& args) {
 
   asio::io_context io;
   const auto clock = system_clock();
-  http::ClientOptions http_options;
-  http_options.ca_file = config.keap.ca_file;
-  http_options.proxy = http::ProxySettings::from_process_environment();
+  const http::ClientOptions http_options = client_options(config, &logger);
   // The token endpoint has a client of its own: a refresh never waits behind
   // API calls for a connection, and each account has at most one in flight.
   http::ClientOptions token_options = http_options;
@@ -390,7 +387,7 @@ int run(const Arguments& args) {
   logger.info("keapsync started", {{"accounts", static_cast<std::int64_t>(accounts.size())},
                                    {"status_port", static_cast<std::int64_t>(status_server.port())},
                                    {"concurrency", config.worker.concurrency},
-                                   {"api_url", config.keap.api_url}});
+                                   {"api_url", http::redact_userinfo(config.keap.api_url)}});
   sd_notify(0, "READY=1");
   io.run();
   return kExitOk;

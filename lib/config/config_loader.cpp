@@ -15,6 +15,7 @@
 
 #include "ascii/ascii.hpp"
 #include "config/secret.hpp"
+#include "http/url.hpp"
 
 extern char** environ;
 
@@ -354,7 +355,14 @@ void read_keap(const YAML::Node& keap, Reader& r, KeapConfig& out) {
     r.string(keap, key, "keap." + key, *field);
     if (!field->starts_with("https://")) {
       r.error("keap." + key, keap[key],
-              "must be an https:// URL (TLS is always verified), got \"" + *field + "\"");
+              "must be an https:// URL (TLS is always verified), got \"" +
+                  http::redact_userinfo(*field) + "\"");
+      continue;
+    }
+    try {
+      http::Url::parse(*field);  // what `run` would refuse, refused here already
+    } catch (const std::invalid_argument& e) {
+      r.error("keap." + key, keap[key], e.what());
     }
   }
   r.string(keap, "ca_file", "keap.ca_file", out.ca_file);

@@ -9,10 +9,15 @@
 namespace keapsync::http {
 namespace {
 
-std::optional<std::string> first_set(const ProxySettings::Environment& env, const char* lower,
-                                     const char* upper) {
+struct Setting {
+  const char* name;
+  std::string value;
+};
+
+std::optional<Setting> first_set(const ProxySettings::Environment& env, const char* lower,
+                                 const char* upper) {
   for (const char* name : {lower, upper}) {
-    if (auto v = env(name); v && !ascii::trim(*v).empty()) return v;
+    if (auto v = env(name); v && !ascii::trim(*v).empty()) return Setting{name, *v};
   }
   return std::nullopt;
 }
@@ -21,16 +26,22 @@ std::optional<std::string> first_set(const ProxySettings::Environment& env, cons
 
 ProxySettings ProxySettings::from_environment(const Environment& env) {
   ProxySettings settings;
-  if (auto value = first_set(env, "https_proxy", "HTTPS_PROXY")) {
-    std::string text = ascii::to_lower(ascii::trim(*value));
+  if (auto setting = first_set(env, "https_proxy", "HTTPS_PROXY")) {
+    std::string text = ascii::to_lower(ascii::trim(setting->value));
     if (text.find("://") == std::string::npos) text = "http://" + text;
-    settings.proxy = Url::parse(text, /*allow_http=*/true);
+    const std::string name = setting->name;
+    try {
+      settings.proxy = Url::parse(text, /*allow_http=*/true);
+    } catch (const std::invalid_argument& e) {
+      // Url::parse quotes the value with its password hidden.
+      throw std::invalid_argument(name + ": " + e.what());
+    }
     if (settings.proxy->scheme != "http") {
-      throw std::invalid_argument("HTTPS_PROXY: only http:// (CONNECT) proxies are supported");
+      throw std::invalid_argument(name + ": only http:// (CONNECT) proxies are supported");
     }
   }
-  if (auto value = first_set(env, "no_proxy", "NO_PROXY")) {
-    std::string_view list = *value;
+  if (auto setting = first_set(env, "no_proxy", "NO_PROXY")) {
+    std::string_view list = setting->value;
     while (!list.empty()) {
       const auto comma = list.find(',');
       std::string entry = ascii::to_lower(ascii::trim(list.substr(0, comma)));

@@ -2,8 +2,11 @@
 #include "http/tls_context.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace keapsync::http {
@@ -27,6 +30,20 @@ TlsContext::TlsContext(const std::string& ca_file)
     if (ec) throw std::runtime_error("TLS: cannot load CA file '" + ca_file + "': " + ec.message());
   }
   ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  // Every connection inherits these flags for its SSL_set1_host check.
+  X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(ctx.native_handle()),
+                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+}
+
+TrustStore TlsContext::trust_store(const std::string& ca_file) {
+  if (!ca_file.empty()) return {"keap.ca_file", ca_file, ""};
+  // What SSL_CTX_set_default_verify_paths loads: the environment, else the built-in paths.
+  const auto resolved = [](const char* variable, const char* built_in) {
+    const char* value = std::getenv(variable);  // NOLINT(concurrency-mt-unsafe): read at start
+    return std::string(value != nullptr ? value : built_in);
+  };
+  return {"system", resolved(X509_get_default_cert_file_env(), X509_get_default_cert_file()),
+          resolved(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())};
 }
 
 TlsContext::~TlsContext() = default;

@@ -12,7 +12,7 @@ namespace keapsync::http {
 namespace {
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
-  throw std::invalid_argument("invalid URL '" + std::string(text) + "': " + why);
+  throw std::invalid_argument("invalid URL '" + redact_userinfo(text) + "': " + why);
 }
 
 bool valid_host_char(char c) {
@@ -104,6 +104,19 @@ std::string Url::authority() const {
 
 std::string Url::origin() const {
   return scheme + "://" + authority();
+}
+
+std::string redact_userinfo(std::string_view url) {
+  const auto scheme = url.find("://");
+  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const auto at = url.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const auto colon = url.substr(start, at - start).find(':');
+  std::string out(url.substr(0, start));
+  if (colon != std::string_view::npos) out += url.substr(start, colon + 1);
+  out += "***";
+  out += url.substr(at);
+  return out;
 }
 
 }  // namespace keapsync::http

@@ -32,4 +32,11 @@ struct Url {
   bool operator==(const Url&) const = default;
 };
 
+// `url` fit to print: a userinfo ("user:password@") becomes "user:***@", a
+// lone one ("token@") "***@". Every URL that reaches a log, a message or the
+// terminal goes through it, parsed or not (also a scheme-less "user:pw@host").
+// The userinfo is taken to end at the last '@', so a password with an
+// unescaped '/' or '?' is still hidden.
+std::string redact_userinfo(std::string_view url);
+
 }  // namespace keapsync::http

@@ -225,6 +225,16 @@ TEST_F(ConfigLoader, PlainHttpKeapUrlIsRefused) {
             "got \"http://127.0.0.1:8080/crm\"");
 }
 
+TEST_F(ConfigLoader, AKeapUrlWithCredentialsIsRefusedWithoutItsPassword) {
+  EXPECT_EQ(
+      only_error(base() + "keap:\n  token_url: https://app:hunter2@api.example.test/token\n"),
+      "keapsync.yaml:8:14: keap.token_url: invalid URL 'https://app:***@api.example.test/token': "
+      "credentials are not supported");
+  EXPECT_EQ(only_error(base() + "keap:\n  api_url: http://app:hunter2@api.example.test\n"),
+            "keapsync.yaml:8:12: keap.api_url: must be an https:// URL (TLS is always verified), "
+            "got \"http://app:***@api.example.test\"");
+}
+
 TEST_F(ConfigLoader, EnvironmentOverridesFileValues) {
   const auto result = parse(base() + "worker:\n  concurrency: 8\n",
                             {{"KEAPSYNC_WORKER_CONCURRENCY", "16"},

@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "daemon_fixture.hpp"
+#include "support/run_process.hpp"
 #include "support/test_database.hpp"
 
 namespace keapsync {
@@ -704,6 +705,35 @@ TEST_F(Daemon, RefusesAnUnmigratedDatabase) {
   }
   EXPECT_EQ(daemon.stop(SIGKILL), 1);
   EXPECT_NE(testing::read_file(log_file).find("run keapsync migrate first"), std::string::npos);
+}
+
+// The line of the daemon's log that holds `text` ("" when none).
+std::string log_line(const std::string& log, const std::string& text) {
+  const auto at = log.find(text);
+  if (at == std::string::npos) return "";
+  const auto start = log.rfind('\n', at);
+  const auto begin = start == std::string::npos ? 0 : start + 1;
+  return log.substr(begin, log.find('\n', at) - begin);
+}
+
+TEST_F(Daemon, LogsTheTrustStoreItVerifiesKeapWith) {
+  auto daemon = start(config());
+  ASSERT_TRUE(logged("\"msg\":\"TLS trust store\"")) << testing::read_file(log_file);
+  const auto line = log_line(testing::read_file(log_file), "\"msg\":\"TLS trust store\"");
+  EXPECT_NE(line.find("\"source\":\"keap.ca_file\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"file\":\"" + sandbox.ca_file() + "\""), std::string::npos) << line;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, AProxyPasswordIsNeverPrinted) {
+  const auto result =
+      testing::run_process({KEAPSYNC_BINARY, "run", "-c", config()},
+                           {{"HTTPS_PROXY", "http://squid:hunter2@127.0.0.1:3128"}});
+  EXPECT_EQ(result.exit_code, 78) << result.err;
+  EXPECT_NE(result.err.find("HTTPS_PROXY: invalid URL 'http://squid:***@127.0.0.1:3128'"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ((result.out + result.err).find("hunter2"), std::string::npos) << result.err;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "http/client.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -174,6 +175,25 @@ TEST_F(ClientTest, CertificateForAnotherHostFails) {
   EXPECT_NE(by_name.error().message.find("hostname mismatch"), std::string::npos)
       << by_name.error().message;
   EXPECT_EQ(server.requests(), 0u);
+}
+
+TEST_F(ClientTest, TheTrustStoreIsTheCaFileOrOpenSslsDefault) {
+  const auto configured = TlsContext::trust_store("/etc/keapsync/ca.pem");
+  EXPECT_EQ(configured.source, "keap.ca_file");
+  EXPECT_EQ(configured.file, "/etc/keapsync/ca.pem");
+  const char* outer = std::getenv("SSL_CERT_FILE");
+  const std::optional<std::string> saved = outer ? std::optional<std::string>(outer) : std::nullopt;
+  ::unsetenv("SSL_CERT_FILE");
+  EXPECT_EQ(TlsContext::trust_store("").file, X509_get_default_cert_file());
+  ::setenv("SSL_CERT_FILE", ca_file.path().c_str(), 1);
+  const auto system = TlsContext::trust_store("");
+  if (saved)
+    ::setenv("SSL_CERT_FILE", saved->c_str(), 1);
+  else
+    ::unsetenv("SSL_CERT_FILE");
+  EXPECT_EQ(system.source, "system");
+  EXPECT_EQ(system.file, ca_file.path());
+  EXPECT_FALSE(system.dir.empty());
 }
 
 TEST_F(ClientTest, MissingCaFileIsAConfigurationError) {
@@ -530,6 +550,28 @@ TEST_F(ClientTest, TunnelsThroughAConnectProxy) {
   ASSERT_EQ(proxy.targets().size(), 1u);
   EXPECT_EQ(proxy.targets()[0], "localhost:" + std::to_string(server.port()));
   EXPECT_EQ(server.received().at(0).sni, "localhost");  // TLS runs end to end
+}
+
+// api.example.test is reached through a proxy that tunnels every name to the
+// server on loopback: the handshake and the name check are the real ones.
+TEST_F(ClientTest, AWildcardMatchesAWholeLabelOnly) {
+  const auto fetch_via_proxy = [&](const std::string& certificate_name) {
+    HttpsTestServer server(ca, {.names = {certificate_name}});
+    ConnectTestProxy proxy(0, server.port());
+    auto o = options();
+    o.proxy = ProxySettings::from_environment(environment({{"HTTPS_PROXY", proxy.url()}}));
+    Client client(ioc.get_executor(), o);
+    return fetch(client, Url::parse("https://api.example.test:" + std::to_string(server.port())),
+                 get());
+  };
+  const Result full = fetch_via_proxy("*.example.test");
+  EXPECT_TRUE(full.ok()) << kind_of(full);
+
+  const Result partial = fetch_via_proxy("ap*.example.test");
+  ASSERT_FALSE(partial.ok());
+  EXPECT_EQ(partial.error().kind, Kind::tls_verify) << partial.error().describe();
+  EXPECT_NE(partial.error().message.find("hostname mismatch"), std::string::npos)
+      << partial.error().message;
 }
 
 TEST_F(ClientTest, NoProxyBypassesTheProxy) {

@@ -101,8 +101,39 @@ TEST(ProxySettings, StarDisablesTheProxy) {
 TEST(ProxySettings, OnlyConnectProxiesAreAccepted) {
   EXPECT_THROW(ProxySettings::from_environment(env({{"HTTPS_PROXY", "https://proxy:443"}})),
                std::invalid_argument);
-  EXPECT_THROW(ProxySettings::from_environment(env({{"HTTPS_PROXY", "http://u:p@proxy:3128"}})),
-               std::invalid_argument);
+}
+
+TEST(ProxySettings, AProxyWithCredentialsIsRefusedWithoutPrintingThePassword) {
+  try {
+    ProxySettings::from_environment(env({{"HTTPS_PROXY", "http://squid:hunter2@proxy:3128"}}));
+    FAIL() << "a proxy URL with credentials was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "HTTPS_PROXY: invalid URL 'http://squid:***@proxy:3128': credentials are not "
+                 "supported");
+  }
+}
+
+TEST(RedactUserinfo, HidesThePasswordOrALoneUserinfo) {
+  EXPECT_EQ(redact_userinfo("http://squid:hunter2@proxy:3128/x"), "http://squid:***@proxy:3128/x");
+  EXPECT_EQ(redact_userinfo("https://ghp_token@api.example.test"), "https://***@api.example.test");
+  EXPECT_EQ(redact_userinfo("postgresql://shop:s3cret@db.example.test/shop?sslmode=verify-full"),
+            "postgresql://shop:***@db.example.test/shop?sslmode=verify-full");
+  EXPECT_EQ(redact_userinfo("squid:hunter2@proxy:3128"), "squid:***@proxy:3128");
+  // An unescaped '/' or '@' in the password still leaves nothing of it.
+  EXPECT_EQ(redact_userinfo("http://u:pa/ss@w@proxy"), "http://u:***@proxy");
+  for (const char* plain : {"https://api.example.test/crm", "host=/run/postgresql dbname=shop", ""})
+    EXPECT_EQ(redact_userinfo(plain), plain);
+}
+
+TEST(Url, AnErrorQuotesTheUrlWithoutItsPassword) {
+  try {
+    Url::parse("https://me:hunter2@api.example.test");
+    FAIL() << "credentials were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "invalid URL 'https://me:***@api.example.test': credentials are not supported");
+  }
 }
 
 TEST(TransportError, DescribeNamesKindAndStep) {

@@ -37,7 +37,7 @@ asio::awaitable<void> relay(std::shared_ptr<tcp::socket> from, std::shared_ptr<t
 }  // namespace
 
 struct ConnectTestProxy::Impl {
-  explicit Impl(int refuse) : refuse_status(refuse) {
+  Impl(int refuse, std::uint16_t upstream) : refuse_status(refuse), upstream_port(upstream) {
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
     acceptor.open(local.protocol());
     acceptor.bind(local);
@@ -89,8 +89,11 @@ struct ConnectTestProxy::Impl {
     const auto colon = target.rfind(':');
     auto upstream = std::make_shared<tcp::socket>(ioc);
     tcp::resolver resolver(ioc);
-    auto endpoints = co_await resolver.async_resolve(target.substr(0, colon),
-                                                     target.substr(colon + 1), use_ec(ec));
+    auto endpoints = upstream_port != 0
+                         ? co_await resolver.async_resolve(
+                               "127.0.0.1", std::to_string(upstream_port), use_ec(ec))
+                         : co_await resolver.async_resolve(target.substr(0, colon),
+                                                           target.substr(colon + 1), use_ec(ec));
     if (!ec) co_await asio::async_connect(*upstream, endpoints, use_ec(ec));
     if (ec) {
       co_await reply("502 Bad Gateway");
@@ -104,6 +107,7 @@ struct ConnectTestProxy::Impl {
   }
 
   int refuse_status;
+  std::uint16_t upstream_port;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::thread thread;
@@ -113,8 +117,8 @@ struct ConnectTestProxy::Impl {
   std::vector<std::string> log;
 };
 
-ConnectTestProxy::ConnectTestProxy(int refuse_status)
-    : impl_(std::make_unique<Impl>(refuse_status)) {}
+ConnectTestProxy::ConnectTestProxy(int refuse_status, std::uint16_t upstream_port)
+    : impl_(std::make_unique<Impl>(refuse_status, upstream_port)) {}
 ConnectTestProxy::~ConnectTestProxy() = default;
 
 std::uint16_t ConnectTestProxy::port() const {

@@ -12,7 +12,9 @@ namespace keapsync::testing {
 class ConnectTestProxy {
  public:
   // refuse_status 0: tunnel every CONNECT; otherwise answer it with that status.
-  explicit ConnectTestProxy(int refuse_status = 0);
+  // upstream_port 0: tunnel to the CONNECT target; otherwise to 127.0.0.1 at
+  // that port whatever the target's name (DNS for names like api.example.test).
+  explicit ConnectTestProxy(int refuse_status = 0, std::uint16_t upstream_port = 0);
   ~ConnectTestProxy();
   ConnectTestProxy(const ConnectTestProxy&) = delete;
   ConnectTestProxy& operator=(const ConnectTestProxy&) = delete;
