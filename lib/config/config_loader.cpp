@@ -117,8 +117,10 @@ std::string kind_of(const YAML::Node& node) {
 // Reads typed values out of the tree, collecting errors instead of throwing.
 class Reader {
  public:
-  Reader(std::string source, std::vector<ConfigError>& errors)
-      : source_(std::move(source)), errors_(errors) {}
+  Reader(std::string source, std::vector<ConfigError>& errors, ParseOptions options)
+      : source_(std::move(source)), errors_(errors), options_(options) {}
+
+  bool check_files() const { return options_.check_files; }
 
   // Paths whose value came from the environment, with the variable's name.
   std::map<std::string, std::string> env_origin;
@@ -245,7 +247,7 @@ class Reader {
 
   // `node` is where the path was written (for the line in the message).
   void secret_file(const YAML::Node& node, const std::string& path, const std::string& value) {
-    if (value.empty()) return;
+    if (value.empty() || !options_.check_files) return;
     try {
       (void)read_secret_file(value);
     } catch (const std::exception& e) {
@@ -256,6 +258,7 @@ class Reader {
  private:
   std::string source_;
   std::vector<ConfigError>& errors_;
+  ParseOptions options_;
 };
 
 // Writes KEAPSYNC_* overrides into the tree; unknown variables are errors.
@@ -366,7 +369,7 @@ void read_keap(const YAML::Node& keap, Reader& r, KeapConfig& out) {
     }
   }
   r.string(keap, "ca_file", "keap.ca_file", out.ca_file);
-  if (!out.ca_file.empty() && ::access(out.ca_file.c_str(), R_OK) != 0) {
+  if (!out.ca_file.empty() && r.check_files() && ::access(out.ca_file.c_str(), R_OK) != 0) {
     r.error("keap.ca_file", keap["ca_file"], "cannot read CA bundle \"" + out.ca_file + "\"");
   }
   r.number(keap, "token_refresh_fraction", "keap.token_refresh_fraction",
@@ -569,7 +572,8 @@ Environment process_environment() {
   return env;
 }
 
-LoadResult parse_config(std::string_view yaml, const std::string& source, const Environment& env) {
+LoadResult parse_config(std::string_view yaml, const std::string& source, const Environment& env,
+                        ParseOptions options) {
   LoadResult result;
   YAML::Node root;
   try {
@@ -582,7 +586,7 @@ LoadResult parse_config(std::string_view yaml, const std::string& source, const 
     return result;
   }
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  Reader reader(source, result.errors);
+  Reader reader(source, result.errors, options);
   std::vector<ConfigError> env_errors;
   apply_environment(root, env, reader, env_errors);
   Config config = read_config(root, reader);

@@ -28,7 +28,15 @@ Environment process_environment();
 // top-level keys (KEAPSYNC_LISTEN), KEAPSYNC_ACCOUNTS_<NAME>_<KEY> for accounts.
 LoadResult load_config(const std::string& path, const Environment& env);
 
+// What parse_config checks beyond the text itself.
+struct ParseOptions {
+  // Open the secret files and check keap.ca_file is readable. Off only for the
+  // fuzz target (fuzz/), which must judge the text alone, never the file system.
+  bool check_files = true;
+};
+
 // The same from text; `source` names it in messages.
-LoadResult parse_config(std::string_view yaml, const std::string& source, const Environment& env);
+LoadResult parse_config(std::string_view yaml, const std::string& source, const Environment& env,
+                        ParseOptions options = {});
 
 }  // namespace keapsync::config

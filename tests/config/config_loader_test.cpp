@@ -157,6 +157,26 @@ TEST_F(ConfigLoader, UnreadableSecretFile) {
             std::string::npos);
 }
 
+TEST_F(ConfigLoader, CheckFilesOffJudgesTheTextAlone) {
+  // The fuzz target's mode: missing secret files and CA bundle are not opened, so not errors;
+  // everything else is still checked.
+  const std::string yaml = "database:\n  url: x\nkeap:\n  ca_file: " + dir.path() +
+                           "/no-ca.pem\ntoken_encryption_key_file: " + dir.path() +
+                           "/no-key\naccounts:\n  default:\n    auth: api_key\n"
+                           "    api_key_file: " +
+                           dir.path() + "/missing\n";
+  EXPECT_EQ(parse(yaml).errors.size(), 3u);
+  const auto unchecked = parse_config(yaml, "keapsync.yaml", {}, {.check_files = false});
+  for (const auto& e : unchecked.errors)
+    ADD_FAILURE() << e.to_string();
+  ASSERT_TRUE(unchecked.config);
+  EXPECT_EQ(unchecked.config->accounts.at("default").api_key_file, dir.path() + "/missing");
+  EXPECT_EQ(parse_config(yaml + "worker:\n  concurrency: 0\n", "keapsync.yaml", {},
+                         {.check_files = false})
+                .errors.size(),
+            1u);
+}
+
 TEST_F(ConfigLoader, EveryErrorIsReportedAtOnce) {
   const auto result =
       parse(base() + "worker:\n  concurrency: 0\n  max_attempts: x\nlog:\n  level: loud\n");
