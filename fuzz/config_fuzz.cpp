@@ -28,14 +28,13 @@ bool in(int value, int min, int max) {
 // The bounds read_config promises for a Config it returns.
 void check_config(const Config& c) {
   const WorkerConfig& w = c.worker;
-  require(in(w.concurrency, 1, 256) && in(w.max_attempts, 1, 1000) &&
-              in(w.batch_size, 1, 10000) && in(w.max_rows_per_contact, 1, 10000),
+  require(in(w.concurrency, 1, 256) && in(w.max_attempts, 1, 1000) && in(w.batch_size, 1, 10000) &&
+              in(w.max_rows_per_contact, 1, 10000),
           "worker integers within their bounds");
   require(w.poll_interval >= std::chrono::milliseconds(100) &&
               w.shutdown_timeout >= std::chrono::seconds(1) &&
               w.lease_duration >= std::chrono::seconds(4) &&
-              w.retry_initial >= std::chrono::milliseconds(100) &&
-              w.retry_max >= w.retry_initial,
+              w.retry_initial >= std::chrono::milliseconds(100) && w.retry_max >= w.retry_initial,
           "worker durations within their bounds");
   require(c.keap.api_url.starts_with("https://") && c.keap.token_url.starts_with("https://") &&
               c.keap.authorize_url.starts_with("https://"),
@@ -63,6 +62,30 @@ void check_config(const Config& c) {
           "a duration reads back as it prints");
 }
 
+// YAML is UTF-8 text; yaml-cpp reads other bytes as they are but writes them back as U+FFFD,
+// so only UTF-8 input can round-trip.
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t n = lead < 0x80           ? 1
+                          : (lead >> 5) == 0x6  ? 2
+                          : (lead >> 4) == 0xE  ? 3
+                          : (lead >> 3) == 0x1E ? 4
+                                                : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    std::uint32_t cp = n == 1 ? lead : lead & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string shortest(double value) {
   char buffer[32];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
@@ -75,9 +98,9 @@ std::string to_yaml(const Config& c) {
   out << YAML::BeginMap;
   out << YAML::Key << "database" << YAML::Value << YAML::BeginMap << YAML::Key << "url"
       << YAML::Value << YAML::DoubleQuoted << c.database.url << YAML::EndMap;
-  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap << YAML::Key << "level"
-      << YAML::Value << to_string(c.log.level) << YAML::Key << "format" << YAML::Value
-      << to_string(c.log.format) << YAML::EndMap;
+  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap << YAML::Key << "level" << YAML::Value
+      << to_string(c.log.level) << YAML::Key << "format" << YAML::Value << to_string(c.log.format)
+      << YAML::EndMap;
   const WorkerConfig& w = c.worker;
   out << YAML::Key << "worker" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "concurrency" << YAML::Value << w.concurrency;
@@ -121,9 +144,10 @@ std::string to_yaml(const Config& c) {
     out << YAML::Key << "create_missing_tags" << YAML::Value
         << (a.create_missing_tags ? "true" : "false");
     // 0 means "derive it": written only when set, as a user would.
-    for (const auto& [key, value] :
-         {std::pair{"concurrency", a.concurrency}, {"requests_per_minute", a.requests_per_minute},
-          {"requests_per_second", a.requests_per_second}, {"requests_per_day", a.requests_per_day}}) {
+    for (const auto& [key, value] : {std::pair{"concurrency", a.concurrency},
+                                     {"requests_per_minute", a.requests_per_minute},
+                                     {"requests_per_second", a.requests_per_second},
+                                     {"requests_per_day", a.requests_per_day}}) {
       if (value != 0) out << YAML::Key << key << YAML::Value << value;
     }
     out << YAML::EndMap;
@@ -144,6 +168,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!result.config) return 0;
   check_config(*result.config);
+  if (!is_utf8(yaml)) return 0;
   // A loaded config re-validates: written back as YAML it loads as the same config.
   const LoadResult again = parse_config(to_yaml(*result.config), "rewritten.yaml", {}, text_only);
   if (again.config != result.config) {

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include "keap/coalesce.hpp"
@@ -72,9 +72,9 @@ void check_tags(const std::vector<TagRef>& tags) {
       require(code_points(t.name) <= PayloadLimits::tag_name && one_line(t.name),
               "a tag name within its limit, one line");
     }
-    require(std::find(tags.begin() + static_cast<std::ptrdiff_t>(i) + 1, tags.end(), t) ==
-                tags.end(),
-            "a tag listed once");
+    require(
+        std::find(tags.begin() + static_cast<std::ptrdiff_t>(i) + 1, tags.end(), t) == tags.end(),
+        "a tag listed once");
   }
 }
 
@@ -117,8 +117,10 @@ void check_change(const ContactChange& c) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto newline = input.find('\n');
-  const std::string_view op = newline == std::string_view::npos ? "upsert" : input.substr(0, newline);
-  const std::string_view text = newline == std::string_view::npos ? input : input.substr(newline + 1);
+  const std::string_view op =
+      newline == std::string_view::npos ? "upsert" : input.substr(0, newline);
+  const std::string_view text =
+      newline == std::string_view::npos ? input : input.substr(newline + 1);
 
   boost::json::value payload = nullptr;
   if (!text.empty()) {
