@@ -3,28 +3,11 @@
 
 #include <cstdio>
 
+#include "ascii/utf8.hpp"
+#include "log/json_escape.hpp"
+
 namespace keapsync::cli {
 namespace {
-
-// Length of the valid UTF-8 sequence at text[i], or 0.
-std::size_t sequence_length(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  std::size_t n = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
 
 void append_escape(std::string& out, const char* format, unsigned value) {
   char buf[8];
@@ -49,9 +32,9 @@ std::string printable(std::string_view text) {
       out += "\\t", ++i;
     } else if (c < 0x80) {
       append_escape(out, "\\x%02x", c), ++i;
-    } else if (const auto n = sequence_length(text, i); n == 0) {
+    } else if (const auto n = ascii::utf8_sequence_length(text, i); n == 0) {
       append_escape(out, "\\x%02x", c), ++i;
-    } else if (c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+    } else if (log::is_c1_control(text, i)) {
       append_escape(out, "\\u%04x", static_cast<unsigned char>(text[i + 1])), i += 2;
     } else {
       out.append(text.substr(i, n)), i += n;

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "ascii/ascii.hpp"
+#include "ascii/utf8.hpp"
 
 namespace keapsync::http {
 namespace {
@@ -23,26 +24,6 @@ bool is_blank(char c) {
 bool ends_value(char c) {
   return is_blank(c) || c == '"' || c == '\'' || c == '&' || c == ',' || c == ';' || c == '}' ||
          c == '<' || c == ')' || c == ']';
-}
-
-// Length of a UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4;
-  else
-    return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
 }
 
 std::string string_of(const json::value* v) {
@@ -203,7 +184,7 @@ std::string clean_text(std::string_view input, std::size_t max_bytes) {
       ++i;
       continue;
     }
-    std::size_t n = utf8_length(s, i);
+    std::size_t n = ascii::utf8_sequence_length(s, i);
     std::string_view piece = n == 0 ? std::string_view("?") : s.substr(i, n);
     if (n == 0) n = 1;
     if (out.size() + (pending_space ? 1 : 0) + piece.size() > max_bytes) {

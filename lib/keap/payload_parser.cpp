@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "ascii/utf8.hpp"
 #include "keap/country_codes.hpp"
 #include "keap/keap_contact_fields.hpp"
 
@@ -63,10 +64,7 @@ std::string kind_name(const json::value& v) {
 std::string quoted(std::string_view s) {
   std::string cut(s);
   if (cut.size() > 60) {
-    size_t end = 60;
-    while (end > 0 && (static_cast<unsigned char>(cut[end]) & 0xC0) == 0x80)
-      --end;
-    cut = cut.substr(0, end);
+    cut = cut.substr(0, ascii::utf8_cut(cut, 60));
     return json::serialize(json::value(cut)) + "...";
   }
   return json::serialize(json::value(cut));

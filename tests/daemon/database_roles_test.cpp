@@ -18,13 +18,8 @@ class DaemonRoles : public Daemon {
   testing::TestRole shop_role{db.url(), "shop"};
 
   void SetUp() override {
-    pqxx::work tx(db.conn());
-    for (const auto& [grantee, role] : {std::pair{db::Grantee::daemon, daemon_role.name()},
-                                        std::pair{db::Grantee::shop, shop_role.name()}}) {
-      for (const auto& s : db::grant_statements(tx, grantee, role, "--grant"))
-        tx.exec(s);
-    }
-    tx.commit();
+    daemon_role.grant(db::Grantee::daemon);
+    shop_role.grant(db::Grantee::shop);
     database_url = daemon_role.url();
   }
 };

@@ -19,13 +19,6 @@ class DatabaseRoles : public ::testing::Test {
   testing::TestRole daemon{db.url(), "daemon"};
   testing::TestRole shop{db.url(), "shop"};
 
-  void grant(Grantee grantee, const std::string& role) {
-    pqxx::work tx(db.conn());
-    for (const auto& s : grant_statements(tx, grantee, role, "--grant"))
-      tx.exec(s);
-    tx.commit();
-  }
-
   // The error of `sql` run as the role of `url`; "" when it succeeds.
   static std::string refusal(const std::string& url, const std::string& sql) {
     pqxx::connection conn(url);
@@ -57,8 +50,8 @@ class Notifications : public pqxx::notification_receiver {
 };
 
 TEST_F(DatabaseRoles, ShopRoleInsertsAndEnqueuesAndReadsNothing) {
-  grant(Grantee::shop, shop.name());
-  grant(Grantee::daemon, daemon.name());
+  shop.grant(Grantee::shop);
+  daemon.grant(Grantee::daemon);
   pqxx::connection listener(daemon.url());  // the daemon LISTENs as its own role
   Notifications notifications(listener);
 
@@ -101,14 +94,14 @@ TEST_F(DatabaseRoles, AGrantLeavesTheShopOnlyItsOwnPrivileges) {
   db.scalar("GRANT USAGE ON SCHEMA keapsync TO " + q +
             "; GRANT ALL ON ALL TABLES IN SCHEMA keapsync TO " + q + "; SELECT 1");
   EXPECT_EQ(refusal(shop.url(), "SELECT * FROM keapsync.credentials"), "");
-  grant(Grantee::shop, shop.name());
+  shop.grant(Grantee::shop);
   EXPECT_NE(refusal(shop.url(), "SELECT * FROM keapsync.credentials")
                 .find("permission denied for table credentials"),
             std::string::npos);
 }
 
 TEST_F(DatabaseRoles, DaemonRoleHasDmlButNoDdl) {
-  grant(Grantee::daemon, daemon.name());
+  daemon.grant(Grantee::daemon);
   EXPECT_EQ(scalar(daemon.url(), "SELECT count(*) FROM keapsync.credentials"), "0");
   EXPECT_EQ(scalar(daemon.url(), "SELECT nextval('keapsync.lease_token_seq')"), "1");
   EXPECT_EQ(refusal(daemon.url(),
@@ -134,7 +127,7 @@ TEST_F(DatabaseRoles, DaemonRoleHasDmlButNoDdl) {
   // A table of a later migration follows by default privileges, for the daemon only.
   db.scalar("CREATE TABLE keapsync.later (a int); SELECT 1");
   EXPECT_EQ(scalar(daemon.url(), "SELECT count(*) FROM keapsync.later"), "0");
-  grant(Grantee::shop, shop.name());
+  shop.grant(Grantee::shop);
   EXPECT_NE(refusal(shop.url(), "SELECT * FROM keapsync.later").find("permission denied"),
             std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <pqxx/pqxx>
 
+#include "db/role_grants.hpp"
 #include "support/test_database.hpp"
 
 namespace keapsync::testing {
@@ -36,6 +37,14 @@ TestRole::~TestRole() {
   } catch (const std::exception&) {
     // The cluster is thrown away after the run anyway.
   }
+}
+
+void TestRole::grant(db::Grantee as) const {
+  pqxx::connection owner(database_url_);
+  pqxx::work tx(owner);
+  for (const auto& statement : db::grant_statements(tx, as, name_, "--grant"))
+    tx.exec(statement);
+  tx.commit();
 }
 
 }  // namespace keapsync::testing

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "db/role_grants.hpp"
+
 namespace keapsync::testing {
 
 class TestRole {
@@ -18,6 +20,8 @@ class TestRole {
   const std::string& name() const { return name_; }
   // `database_url`, connecting as this role (the test server trusts local users).
   const std::string& url() const { return url_; }
+  // Gives the role what `keapsync migrate --grant-daemon` / `--grant-shop` gives it.
+  void grant(db::Grantee as) const;
 
  private:
   std::string name_;
