@@ -1,5 +1,5 @@
 # Installs the Debian packages keapsync needs to build and test, when missing.
-# Sourced by scripts/test and scripts/demo; idempotent; sudo when not root.
+# Sourced by scripts/test, scripts/fuzz and scripts/demo; idempotent; sudo when not root.
 
 KEAPSYNC_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
