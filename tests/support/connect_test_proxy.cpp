@@ -89,11 +89,15 @@ struct ConnectTestProxy::Impl {
     const auto colon = target.rfind(':');
     auto upstream = std::make_shared<tcp::socket>(ioc);
     tcp::resolver resolver(ioc);
-    auto endpoints = upstream_port != 0
-                         ? co_await resolver.async_resolve(
-                               "127.0.0.1", std::to_string(upstream_port), use_ec(ec))
-                         : co_await resolver.async_resolve(target.substr(0, colon),
-                                                           target.substr(colon + 1), use_ec(ec));
+    // Not one conditional expression with a co_await in each branch: GCC 12 destroys the
+    // result of such an expression twice (ASan: heap-use-after-free).
+    std::string host = target.substr(0, colon);
+    std::string service = target.substr(colon + 1);
+    if (upstream_port != 0) {
+      host = "127.0.0.1";
+      service = std::to_string(upstream_port);
+    }
+    const auto endpoints = co_await resolver.async_resolve(host, service, use_ec(ec));
     if (!ec) co_await asio::async_connect(*upstream, endpoints, use_ec(ec));
     if (ec) {
       co_await reply("502 Bad Gateway");
