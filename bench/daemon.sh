@@ -47,6 +47,7 @@ sandbox_get() { curl -sS --cacert "$work/tls/ca.pem" "$keap$1"; }
 
 umask 077
 printf 'bench-client-secret-0' >"$work/client-secret"
+head -c 32 /dev/urandom >"$work/token-key"
 cat >"$work/keapsync.yaml" <<YAML
 database:
   url: "$db"
@@ -58,6 +59,7 @@ keap:
   authorize_url: $keap/app/oauth/authorize
   ca_file: $work/tls/ca.pem
 listen: 127.0.0.1:0
+token_encryption_key_file: $work/token-key
 accounts:
   default:
     auth: oauth

@@ -11,9 +11,10 @@
 
 namespace keapsync::cli {
 
-config::Config load_config(const Arguments& args) {
+config::Config load_config(const Arguments& args, Secrets secrets) {
   const std::string path = args.value("--config").value_or(kDefaultConfigPath);
-  auto result = config::load_config(path, config::process_environment());
+  auto result = config::load_config(path, config::process_environment(),
+                                    {.read_secrets = secrets == Secrets::read});
   if (!result.config) {
     std::string message;
     for (const auto& e : result.errors)
@@ -63,9 +64,7 @@ auth::TokenKeys load_token_keys(const config::Config& config, const log::Logger&
       std::any_of(config.accounts.begin(), config.accounts.end(),
                   [](const auto& a) { return a.second.auth == config::AuthKind::oauth; });
   if (!keys.current && any_oauth) {
-    logger.warn(
-        "token_encryption_key_file is not set: OAuth tokens are stored unencrypted in the "
-        "database");
+    logger.warn("token_encryption: none: OAuth tokens are stored unencrypted in the database");
   }
   return keys;
 }

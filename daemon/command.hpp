@@ -37,9 +37,13 @@ class CommandFailed : public std::runtime_error {
 inline constexpr const char* kDefaultConfigPath = "/etc/keapsync/keapsync.yaml";
 inline const OptionSpec kConfigOption{"--config", "-c", true};
 
+// Whether a command reads the secret files (run, auth, check-config) or not.
+enum class Secrets { read, skip };
+
 // The configuration named by -c (default /etc/keapsync/keapsync.yaml) with
-// KEAPSYNC_* overrides; throws CommandFailed(78) listing every error.
-config::Config load_config(const Arguments& args);
+// KEAPSYNC_* overrides; throws CommandFailed(78) listing every error. With
+// Secrets::skip the secret files are not opened (the commands that need none).
+config::Config load_config(const Arguments& args, Secrets secrets);
 
 // A connection to database.url; throws CommandFailed(69) when unreachable.
 std::unique_ptr<pqxx::connection> connect_database(const config::Config& config);

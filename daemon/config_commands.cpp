@@ -10,7 +10,7 @@ namespace keapsync::cli {
 namespace {
 
 int check_config(const Arguments& args) {
-  const config::Config config = load_config(args);
+  const config::Config config = load_config(args, Secrets::read);
   std::printf("OK: %zu account(s), database.url set, log %s/%s\n", config.accounts.size(),
               config::to_string(config.log.level), config::to_string(config.log.format));
   for (const auto& [key, url] : {std::pair{"database.url", &config.database.url},

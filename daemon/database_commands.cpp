@@ -71,7 +71,7 @@ void grant(pqxx::connection& conn, const std::vector<std::pair<db::Grantee, std:
 }
 
 int migrate(const Arguments& args) {
-  const auto config = load_config(args);
+  const auto config = load_config(args, Secrets::skip);
   const auto roles = grantees(args);
   const bool print = args.has("--print");
   const auto& url =
@@ -162,7 +162,7 @@ std::string credential_text(const AccountView& v, db::Timestamp now) {
 }
 
 int status(const Arguments& args) {
-  const auto config = load_config(args);
+  const auto config = load_config(args, Secrets::skip);
   auto conn = connect_database(config);
   if (db::Migrator::current_version(*conn) == 0) {
     throw CommandFailed(kExitFailure, "no keapsync schema in this database: run keapsync migrate");

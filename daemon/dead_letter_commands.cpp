@@ -47,7 +47,7 @@ db::DeadLetterFilter selection_of(const Arguments& args) {
 }
 
 int list(const Arguments& args) {
-  const auto config = load_config(args);
+  const auto config = load_config(args, Secrets::skip);
   auto conn = connect_database(config);
   const int limit = static_cast<int>(parse_number("--limit", args.value("--limit").value_or("50")));
   const auto rows = db::OutboxRepository(*conn).list_dead(filter_of(args), limit);
@@ -84,7 +84,7 @@ int list(const Arguments& args) {
 
 int retry(const Arguments& args) {
   const auto filter = selection_of(args);
-  const auto config = load_config(args);
+  const auto config = load_config(args, Secrets::skip);
   auto conn = connect_database(config);
   const auto n = db::OutboxRepository(*conn).retry_dead(filter);
   std::printf("%lld dead row(s) queued again\n", static_cast<long long>(n));
@@ -93,7 +93,7 @@ int retry(const Arguments& args) {
 
 int discard(const Arguments& args) {
   const auto filter = selection_of(args);
-  const auto config = load_config(args);
+  const auto config = load_config(args, Secrets::skip);
   auto conn = connect_database(config);
   const auto n = db::OutboxRepository(*conn).discard_dead(filter);
   std::printf("%lld dead row(s) discarded\n", static_cast<long long>(n));

@@ -209,7 +209,7 @@ void reload(const std::string& path, config::Config& running, const log::Logger&
 }
 
 int run(const Arguments& args) {
-  const config::Config config = load_config(args);
+  const config::Config config = load_config(args, Secrets::read);
   const log::Logger logger = log::make_logger(config.log);
   {
     auto conn = connect_database(config);

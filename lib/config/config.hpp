@@ -84,7 +84,9 @@ struct Config {
   std::string listen = "127.0.0.1:9464";  // /healthz, /readyz, /metrics
   // The status endpoints have no authentication: a non-loopback `listen` must be asked for.
   bool listen_allow_remote = false;
-  std::string token_encryption_key_file;  // empty: tokens stored unencrypted
+  // OAuth tokens are sealed unless the configuration says `token_encryption: none`.
+  bool token_encryption = true;
+  std::string token_encryption_key_file;  // required with OAuth accounts unless !token_encryption
   // Keys that sealed tokens before the current one (kept until `keapsync auth
   // --rotate-key` has re-sealed every row).
   std::vector<std::string> token_encryption_previous_key_files;

@@ -16,6 +16,7 @@ std::vector<std::string> changes_needing_restart(const Config& running, const Co
   note(running.listen != loaded.listen || running.listen_allow_remote != loaded.listen_allow_remote,
        "listen");
   note(running.log.format != loaded.log.format, "log.format");
+  note(running.token_encryption != loaded.token_encryption, "token_encryption");
   note(running.token_encryption_key_file != loaded.token_encryption_key_file,
        "token_encryption_key_file");
   note(running.token_encryption_previous_key_files != loaded.token_encryption_previous_key_files,

@@ -37,7 +37,7 @@ const std::map<std::string, std::vector<std::string>>& section_keys() {
   };
   return keys;
 }
-const std::vector<std::string> kTopScalars{"listen", "listen_allow_remote",
+const std::vector<std::string> kTopScalars{"listen", "listen_allow_remote", "token_encryption",
                                            "token_encryption_key_file"};
 const std::vector<std::string> kTopKeys{"database",
                                         "log",
@@ -45,6 +45,7 @@ const std::vector<std::string> kTopKeys{"database",
                                         "keap",
                                         "listen",
                                         "listen_allow_remote",
+                                        "token_encryption",
                                         "token_encryption_key_file",
                                         "token_encryption_previous_key_files",
                                         "accounts"};
@@ -247,7 +248,7 @@ class Reader {
 
   // `node` is where the path was written (for the line in the message).
   void secret_file(const YAML::Node& node, const std::string& path, const std::string& value) {
-    if (value.empty() || !options_.check_files) return;
+    if (value.empty() || !options_.check_files || !options_.read_secrets) return;
     try {
       (void)read_secret_file(value);
     } catch (const std::exception& e) {
@@ -416,6 +417,32 @@ void read_account(const std::string& name, const YAML::Node& node, Reader& r, Ac
   r.secret_file(node["api_key_file"], path + ".api_key_file", out.api_key_file);
 }
 
+// OAuth tokens are sealed unless the file says otherwise: a forgotten key must
+// not leave a shop's tokens readable to whoever can read the table.
+void read_token_sealing(const YAML::Node& root, Reader& r, Config& c) {
+  r.choice(root, "token_encryption", "token_encryption", c.token_encryption,
+           {{"aes-256-gcm", true}, {"none", false}});
+  const bool has_key = !c.token_encryption_key_file.empty();
+  if (!c.token_encryption) {
+    if (has_key) {
+      r.error("token_encryption", root["token_encryption"],
+              "is none, yet token_encryption_key_file is set: remove one of the two");
+    }
+    return;
+  }
+  if (has_key) return;
+  for (const auto& [name, account] : c.accounts) {
+    if (account.auth != AuthKind::oauth) continue;
+    r.error("token_encryption_key_file", root["accounts"][name],
+            "missing: account " + name +
+                " stores OAuth tokens, which are sealed with this key. Fix: `openssl rand -hex "
+                "32 > /etc/keapsync/credentials/token-key && chmod 600 "
+                "/etc/keapsync/credentials/token-key` and set token_encryption_key_file: "
+                "token-key (or token_encryption: none to store the tokens unencrypted)");
+    return;
+  }
+}
+
 Config read_config(const YAML::Node& root, Reader& r) {
   Config c;
   if (!r.check_map(root, "", kTopKeys)) return c;
@@ -538,6 +565,7 @@ Config read_config(const YAML::Node& root, Reader& r) {
       }
     }
   }
+  read_token_sealing(root, r, c);
   return c;
 }
 
@@ -595,7 +623,7 @@ LoadResult parse_config(std::string_view yaml, const std::string& source, const 
   return result;
 }
 
-LoadResult load_config(const std::string& path, const Environment& env) {
+LoadResult load_config(const std::string& path, const Environment& env, ParseOptions options) {
   std::ifstream in(path);
   if (!in) {
     LoadResult result;
@@ -604,7 +632,7 @@ LoadResult load_config(const std::string& path, const Environment& env) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, env);
+  return parse_config(text.str(), path, env, options);
 }
 
 }  // namespace keapsync::config

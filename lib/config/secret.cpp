@@ -1,15 +1,17 @@
 // Secret values, their files and the process-wide registry the log scrubs with.
 #include "config/secret.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <mutex>
-#include <sstream>
-#include <stdexcept>
 
 namespace keapsync::config {
 namespace {
@@ -62,18 +64,86 @@ std::string resolve_secret_path(const std::string& path) {
   return path;
 }
 
-Secret read_secret_file(const std::string& path) {
-  const std::string resolved = resolve_secret_path(path);
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("cannot read secret file " + resolved + ": " + std::strerror(errno));
+namespace {
+
+// Closes a descriptor on every path out of read_secret_file.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string value = buffer.str();
+};
+
+std::string octal_mode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// Refuses what ssh refuses for a private key: a file others may read or
+// change, or one another user owns (root may own it: LoadCredential= and
+// /etc/keapsync are root's). Under LoadCredential= the copy is 0400 and the
+// service's own.
+void check_secret_file(const std::string& path, const struct stat& st) {
+  if (!S_ISREG(st.st_mode)) throw SecretFileError("secret file " + path + " is not a regular file");
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw SecretFileError("secret file " + path + " is open to group or others (mode " +
+                          octal_mode(st.st_mode) + "); fix: chmod 600 " + path);
+  }
+  const uid_t me = ::geteuid();
+  if (st.st_uid != 0 && st.st_uid != me) {
+    throw SecretFileError("secret file " + path + " is owned by uid " + std::to_string(st.st_uid) +
+                          ", neither root nor this user (uid " + std::to_string(me) +
+                          "); fix: chown " + std::to_string(me) + " " + path +
+                          ", or hand it over with systemd's LoadCredential=");
+  }
+  if (st.st_size > static_cast<off_t>(kMaxSecretFileBytes)) {
+    throw SecretFileError("secret file " + path + " holds " + std::to_string(st.st_size) +
+                          " bytes, more than a secret's " + std::to_string(kMaxSecretFileBytes) +
+                          "; is it the right file?");
+  }
+}
+
+}  // namespace
+
+std::string read_secret_bytes(const std::string& path) {
+  const std::string resolved = resolve_secret_path(path);
+  FileDescriptor file{::open(resolved.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+  if (file.fd < 0) {
+    throw SecretFileError("cannot read secret file " + resolved + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) {
+    throw SecretFileError("cannot read secret file " + resolved + ": " + std::strerror(errno));
+  }
+  check_secret_file(resolved, st);
+  // One byte over the cap tells a file that grew since fstat from one that fits.
+  std::string value(kMaxSecretFileBytes + 1, '\0');
+  std::size_t size = 0;
+  while (size < value.size()) {
+    const ssize_t n = ::read(file.fd, value.data() + size, value.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      throw SecretFileError("cannot read secret file " + resolved + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    size += static_cast<std::size_t>(n);
+  }
+  if (size > kMaxSecretFileBytes) {
+    throw SecretFileError("secret file " + resolved + " is larger than a secret's " +
+                          std::to_string(kMaxSecretFileBytes) + " bytes; is it the right file?");
+  }
+  value.resize(size);
+  return value;
+}
+
+Secret read_secret_file(const std::string& path) {
+  std::string value = read_secret_bytes(path);
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
     value.pop_back();
-  if (value.empty()) throw std::runtime_error("secret file " + resolved + " is empty");
+  if (value.empty()) {
+    throw SecretFileError("secret file " + resolve_secret_path(path) + " is empty");
+  }
   register_secret(value, true);  // read once, used for the process's whole life
   return Secret(std::move(value));
 }

@@ -3,6 +3,8 @@
 // from any line, whatever a call site does with reveal().
 #pragma once
 
+#include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,10 +23,25 @@ class Secret {
   std::string value_;
 };
 
+// A secret file that cannot be used; the message names the file and the fix.
+class SecretFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A key, a client secret or a token is far smaller; a bigger file is a wrong path.
+inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
 // Reads a secret from a file (trailing newlines dropped). A relative path is
 // looked up in $CREDENTIALS_DIRECTORY (systemd LoadCredential=) when set.
-// Throws std::runtime_error naming the path when it cannot be read or is empty.
+// Throws SecretFileError naming the path and the fix when it cannot be read,
+// is empty, is over kMaxSecretFileBytes, is open to group or others, or is
+// owned by a user other than root and this process's.
 Secret read_secret_file(const std::string& path);
+
+// The same checks, the file's bytes as they are (a raw key may end in a line
+// feed), not registered for scrubbing; the caller wipes them after use.
+std::string read_secret_bytes(const std::string& path);
 
 // The path read_secret_file would open.
 std::string resolve_secret_path(const std::string& path);

@@ -6,9 +6,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -119,11 +117,7 @@ TokenCipher TokenCipher::from_key_material(std::string_view material) {
 
 TokenCipher TokenCipher::from_key_file(const std::string& path) {
   const std::string resolved = config::resolve_secret_path(path);
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read token encryption key file " + resolved);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string material = buffer.str();
+  std::string material = config::read_secret_bytes(path);
   try {
     TokenCipher cipher = from_key_material(material);
     OPENSSL_cleanse(material.data(), material.size());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <boost/json.hpp>
 
@@ -106,6 +107,35 @@ TEST_F(Cli, CheckConfigPrintsOkOrEveryErrorWithExit78) {
       << env.err;
 }
 
+TEST_F(Cli, ASecretFileOthersCanReadStopsCheckConfigAndRunWithExit78AndTheFix) {
+  const auto config = config_for("host=/nowhere dbname=x");
+  const std::string key = dir.path() + "/api-key";
+  std::filesystem::permissions(key, std::filesystem::perms(0644));
+  for (const char* command : {"check-config", "run"}) {
+    const auto r = run({command, "-c", config});
+    EXPECT_EQ(r.exit_code, 78) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("accounts.default.api_key_file: secret file " + key +
+                         " is open to group or others (mode 0644); fix: chmod 600 " + key),
+              std::string::npos)
+        << command << ": " << r.err;
+  }
+}
+
+TEST_F(Cli, StatusAndTheDeadLetterDeskRunWithoutReadingSecretFiles) {
+  testing::TestDatabase db;
+  const auto config = config_for(db.url());
+  ASSERT_EQ(run({"migrate", "-c", config}).exit_code, 0);
+  // As when the CLI runs outside the unit's LoadCredential=: the secrets are not there.
+  std::filesystem::remove(dir.path() + "/api-key");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"status", "-c", config},
+        std::vector<std::string>{"dead", "list", "-c", config}}) {
+    const auto r = run(command);
+    EXPECT_EQ(r.exit_code, 0) << command[0] << ": " << r.err;
+  }
+  EXPECT_EQ(run({"check-config", "-c", config}).exit_code, 78);
+}
+
 TEST_F(Cli, UnreachableDatabaseExits69) {
   const auto r = run(
       {"migrate", "-c", config_for("host=" + dir.path() + " port=1 dbname=x connect_timeout=2")});
@@ -205,7 +235,8 @@ TEST_F(Cli, StatusShowsEveryAccountWithItsCredentialsAndBacklog) {
   const auto secret = dir.write_secret("client-secret", "cli-client-secret-0002\n");
   const auto config =
       dir.write("status.yaml", "database:\n  url: \"" + db.url() +
-                                   "\"\naccounts:\n  shop:\n    auth: oauth\n    client_id: app\n"
+                                   "\"\ntoken_encryption: none\n"
+                                   "accounts:\n  shop:\n    auth: oauth\n    client_id: app\n"
                                    "    client_secret_file: " +
                                    secret + "\n");
   ASSERT_EQ(run({"migrate", "-c", config}).exit_code, 0);

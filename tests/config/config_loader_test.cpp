@@ -1,5 +1,6 @@
 // Configuration: defaults, durations, environment overrides and every error kind with its message.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -135,10 +136,10 @@ TEST_F(ConfigLoader, MissingRequiredKey) {
       only_error("accounts:\n  default:\n    auth: api_key\n    api_key_file: " + key_file + "\n"),
       "keapsync.yaml:1:1: database: missing required key; database: {url: "
       "\"host=/run/postgresql dbname=shop\"}");
-  EXPECT_EQ(only_error("database:\n  url: x\naccounts:\n  shop:\n    auth: oauth\n"
-                       "    client_secret_file: " +
+  EXPECT_EQ(only_error("database:\n  url: x\ntoken_encryption: none\naccounts:\n  shop:\n"
+                       "    auth: oauth\n    client_secret_file: " +
                        key_file + "\n"),
-            "keapsync.yaml:5:5: accounts.shop.client_id: missing required key; the OAuth client id "
+            "keapsync.yaml:6:5: accounts.shop.client_id: missing required key; the OAuth client id "
             "of your Keap app");
 }
 
@@ -153,8 +154,90 @@ TEST_F(ConfigLoader, UnreadableSecretFile) {
       std::string::npos)
       << message;
   const std::string empty = dir.write("empty", "\n");
+  std::filesystem::permissions(empty, std::filesystem::perms::owner_read);
   EXPECT_NE(only_error(base() + "token_encryption_key_file: " + empty + "\n").find("is empty"),
             std::string::npos);
+}
+
+TEST_F(ConfigLoader, OAuthTokensAreSealedUnlessTheFileSaysNone) {
+  const std::string oauth =
+      "database:\n  url: x\naccounts:\n  shop:\n    auth: oauth\n"
+      "    client_id: app\n    client_secret_file: " +
+      key_file + "\n";
+  const auto missing = only_error(oauth);
+  EXPECT_NE(missing.find("keapsync.yaml:5:5: token_encryption_key_file: missing: account shop "
+                         "stores OAuth tokens"),
+            std::string::npos)
+      << missing;
+  EXPECT_NE(missing.find("openssl rand -hex 32"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("token_encryption: none"), std::string::npos) << missing;
+
+  const auto plain = parse("token_encryption: none\n" + oauth);
+  ASSERT_TRUE(plain.config) << plain.errors.front().to_string();
+  EXPECT_FALSE(plain.config->token_encryption);
+  const std::string key = dir.write_secret("token-key", std::string(64, 'a'));
+  const auto sealed = parse("token_encryption_key_file: " + key + "\n" + oauth);
+  ASSERT_TRUE(sealed.config) << sealed.errors.front().to_string();
+  EXPECT_TRUE(sealed.config->token_encryption);
+  EXPECT_EQ(only_error("token_encryption: none\ntoken_encryption_key_file: " + key + "\n" + oauth),
+            "keapsync.yaml:1:19: token_encryption: is none, yet token_encryption_key_file is set: "
+            "remove one of the two");
+  EXPECT_EQ(only_error("token_encryption: off\ntoken_encryption_key_file: " + key + "\n" + oauth),
+            "keapsync.yaml:1:19: token_encryption: expected one of aes-256-gcm, none, got \"off\"");
+  // API keys are not stored: no key needed.
+  EXPECT_TRUE(parse(base()).config);
+}
+
+TEST_F(ConfigLoader, SecretFilesAreCheckedLikeSshKeys) {
+  const auto error_for = [&](const std::string& file) {
+    return only_error(
+        "database:\n  url: x\naccounts:\n  default:\n    auth: api_key\n"
+        "    api_key_file: " +
+        file + "\n");
+  };
+  const std::string open_file = dir.write("open-key", "KeapAK-0123456789abcdef\n");
+  std::filesystem::permissions(open_file, std::filesystem::perms(0644));
+  const auto open_error = error_for(open_file);
+  EXPECT_NE(open_error.find("accounts.default.api_key_file: secret file " + open_file +
+                            " is open to group or others (mode 0644); fix: chmod 600 " + open_file),
+            std::string::npos)
+      << open_error;
+  std::filesystem::permissions(open_file, std::filesystem::perms(0640));
+  EXPECT_NE(error_for(open_file).find("(mode 0640)"), std::string::npos);
+  std::filesystem::permissions(open_file, std::filesystem::perms(0400));
+  EXPECT_TRUE(parse("database:\n  url: x\naccounts:\n  default:\n    auth: api_key\n"
+                    "    api_key_file: " +
+                    open_file + "\n")
+                  .config);
+
+  const std::string big = dir.write_secret("big-key", std::string(64 * 1024 + 1, 'k'));
+  EXPECT_NE(error_for(big).find("65537 bytes, more than a secret's 65536"), std::string::npos)
+      << error_for(big);
+
+  EXPECT_NE(error_for(dir.path()).find("is not a regular file"), std::string::npos);
+
+  // Another user's file, when this test may hand one over (it runs as root in CI).
+  if (::geteuid() == 0) {
+    const std::string theirs = dir.write_secret("their-key", "KeapAK-0123456789abcdef\n");
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+    const auto owner_error = error_for(theirs);
+    EXPECT_NE(owner_error.find("is owned by uid 65534, neither root nor this user (uid 0); fix: "
+                               "chown 0 " +
+                               theirs),
+              std::string::npos)
+        << owner_error;
+  }
+}
+
+TEST_F(ConfigLoader, ReadSecretsOffLeavesTheSecretFilesUnopened) {
+  // status and dead run without access to the secrets.
+  const std::string yaml = "database:\n  url: x\ntoken_encryption_key_file: " + dir.path() +
+                           "/no-key\naccounts:\n  default:\n    auth: api_key\n"
+                           "    api_key_file: " +
+                           dir.path() + "/missing\n";
+  EXPECT_EQ(parse(yaml).errors.size(), 2u);
+  const auto skipped = parse_config(yaml, "keapsync.yaml", {}, {.read_secrets = false});
+  EXPECT_TRUE(skipped.config) << skipped.errors.front().to_string();
 }
 
 TEST_F(ConfigLoader, CheckFilesOffJudgesTheTextAlone) {
@@ -315,16 +398,21 @@ TEST_F(ConfigLoader, ExampleConfigIsValid) {
   ASSERT_TRUE(in) << example;
   std::stringstream text;
   text << in.rdbuf();
-  std::string yaml = text.str();
+  const std::string yaml = text.str();
+  // The names systemd's LoadCredential= gives the copies in $CREDENTIALS_DIRECTORY.
   for (const std::string file :
-       {"/etc/keapsync/client-secret", "/etc/keapsync/api-key", "/etc/keapsync/token-key"}) {
-    const auto pos = yaml.find(file);
-    ASSERT_NE(pos, std::string::npos) << file;
-    yaml.replace(pos, file.size(), dir.write(file.substr(file.rfind('/') + 1), "secret-value-123"));
+       {"keapsync_client-secret", "keapsync_api-key", "keapsync_token-key"}) {
+    ASSERT_NE(yaml.find(": " + file), std::string::npos) << file;
+    dir.write_secret(file,
+                     file == "keapsync_token-key" ? std::string(64, 'a') : "secret-value-123");
   }
+  ::setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
   const auto result = parse(yaml);
+  ::unsetenv("CREDENTIALS_DIRECTORY");
   for (const auto& e : result.errors)
     ADD_FAILURE() << e.to_string();
+  ASSERT_TRUE(result.config);
+  EXPECT_TRUE(result.config->token_encryption);
 }
 
 TEST(Duration, ParsesAndFormats) {

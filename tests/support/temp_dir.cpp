@@ -32,7 +32,11 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
 std::string TempDir::write_secret(const std::string& name, const std::string& content) const {
   // keapsync drops trailing line breaks from secret files; so does the check.
   record_secret(content.substr(0, content.find_last_not_of("\r\n") + 1));
-  return write(name, content);
+  const std::string file = write(name, content);
+  // keapsync refuses a secret file others may read, as ssh does a key.
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return file;
 }
 
 }  // namespace keapsync::testing

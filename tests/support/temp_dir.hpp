@@ -16,7 +16,8 @@ class TempDir {
   // Writes `content` to path()/name and returns the file's path.
   std::string write(const std::string& name, const std::string& content) const;
   // write() for a secret handed to keapsync (an API key, a client secret, a
-  // token key): also recorded for the suite's log check (support/suite_log.hpp).
+  // token key): mode 0600, and recorded for the suite's log check
+  // (support/suite_log.hpp).
   std::string write_secret(const std::string& name, const std::string& content) const;
 
  private:
