@@ -178,6 +178,12 @@ ALTER FUNCTION keapsync.enqueue(text, text, jsonb, text)
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA keapsync FROM PUBLIC;
 )sql";
 
+// Version 7: the Keap tenant (userinfo's tenant_id) an account's tokens were
+// authorized for, so that `keapsync auth` refuses tokens of another Keap app.
+constexpr const char* kCredentialTenant = R"sql(
+ALTER TABLE keapsync.credentials ADD COLUMN tenant text;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
     Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
@@ -185,6 +191,7 @@ constexpr std::array kMigrations{
     Migration{4, "claims per account, unsettled claims, tag names", kFairClaims},
     Migration{5, "creates Keap cannot match by e-mail", kContactCreates},
     Migration{6, "trigger and enqueue run as the owner; no function for PUBLIC", kLeastPrivilege},
+    Migration{7, "the Keap tenant of each account's tokens", kCredentialTenant},
 };
 
 }  // namespace

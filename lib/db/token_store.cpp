@@ -53,8 +53,16 @@ TokenStore::Sealed TokenStore::seal(const std::string& account, const TokenPair&
 }
 
 std::string TokenStore::open(const std::string& account, const char* column,
-                             const std::string& bytes,
-                             const std::optional<std::string>& key_id) const {
+                             const std::string& bytes, const std::optional<std::string>& key_id,
+                             bool plain_allowed) const {
+  if (!key_id && !plain_allowed) {
+    // Whoever could write the table could plant tokens of another Keap app here.
+    throw CredentialDecryptError(
+        "the tokens of account '" + account +
+        "' are stored unencrypted while token_encryption_key_file is set: refusing them. If "
+        "they are yours (stored before the key was set), seal them with `keapsync auth "
+        "--rotate-key`; if not, authorize the account again with `keapsync auth`");
+  }
   if (!key_id) return bytes;
   const TokenCipher* cipher = cipher_for(*key_id);
   if (cipher == nullptr) {
@@ -93,9 +101,10 @@ std::optional<StoredCredentials> TokenStore::read(pqxx::work& tx, const std::str
   if (!row[3].is_null()) c.key_id = row[3].as<std::string>();
   // Secrets are built from the plaintext at once, so the log scrubber knows them.
   if (!row[1].is_null())
-    c.access_token = config::Secret(open(account, kAccess, bytes_of(row[1]), c.key_id));
+    c.access_token = config::Secret(open(account, kAccess, bytes_of(row[1]), c.key_id, !current_));
   if (!row[2].is_null())
-    c.refresh_token = config::Secret(open(account, kRefresh, bytes_of(row[2]), c.key_id));
+    c.refresh_token =
+        config::Secret(open(account, kRefresh, bytes_of(row[2]), c.key_id, !current_));
   c.issued_at = optional_time(row[4]);
   c.expires_at = optional_time(row[5]);
   if (!row[6].is_null()) c.scope = row[6].as<std::string>();
@@ -106,28 +115,51 @@ std::optional<StoredCredentials> TokenStore::read(pqxx::work& tx, const std::str
   return c;
 }
 
-std::int64_t TokenStore::save(const std::string& account, const TokenPair& tokens) {
+std::int64_t TokenStore::save(const std::string& account, const TokenPair& tokens,
+                              const TenantCheck& tenant) {
   const Sealed s = seal(account, tokens);
   pqxx::work tx(conn_);
   // Durable even where the server trades durability for speed: a new pair is
   // the only copy of a just-spent authorization.
   tx.exec("SET LOCAL synchronous_commit = on");
-  const auto r = tx.exec_params1(
+  // The row of another Keap app is kept (no row returned) unless replacing it is asked for.
+  const auto r = tx.exec_params(
       "INSERT INTO keapsync.credentials AS c (account, access_token, refresh_token, key_id,"
-      "   issued_at, expires_at, scope, state, version, updated_at)"
+      "   issued_at, expires_at, scope, state, version, updated_at, tenant)"
       " VALUES ($1, $2, $3, $4, keapsync.us_to_ts($5), keapsync.us_to_ts($6), $7, 'ok', 1,"
-      "   keapsync.us_to_ts($5))"
+      "   keapsync.us_to_ts($5), $8)"
       " ON CONFLICT (account) DO UPDATE SET access_token = excluded.access_token,"
       "   refresh_token = excluded.refresh_token, key_id = excluded.key_id,"
       "   issued_at = excluded.issued_at, expires_at = excluded.expires_at,"
       "   scope = excluded.scope, state = 'ok', reauth_reason = NULL, reauth_at = NULL,"
-      "   version = c.version + 1, updated_at = excluded.updated_at"
+      "   version = c.version + 1, updated_at = excluded.updated_at,"
+      "   tenant = COALESCE(excluded.tenant, c.tenant)"
+      " WHERE $9 OR c.tenant IS NULL OR excluded.tenant IS NULL OR c.tenant = excluded.tenant"
       " RETURNING version",
       account, pqxx::binarystring(s.access_token), pqxx::binarystring(s.refresh_token),
       s.key_id ? s.key_id->c_str() : nullptr, to_micros(tokens.issued_at),
-      to_micros(tokens.expires_at), tokens.scope);
+      to_micros(tokens.expires_at), tokens.scope, tenant.seen ? tenant.seen->c_str() : nullptr,
+      tenant.replace);
+  if (r.empty()) {
+    const auto stored =
+        tx.exec_params1("SELECT tenant FROM keapsync.credentials WHERE account = $1", account)[0];
+    throw TenantMismatch("account '" + account + "' holds tokens of Keap tenant " +
+                         stored.as<std::string>() + ", these are of tenant " + *tenant.seen +
+                         ": not stored (signed in to the wrong Keap app?). To move the "
+                         "account to the other tenant, run `keapsync auth` again with "
+                         "--new-tenant");
+  }
   tx.commit();
-  return r[0].as<std::int64_t>();
+  return r[0][0].as<std::int64_t>();
+}
+
+std::optional<std::string> TokenStore::tenant(const std::string& account) {
+  pqxx::work tx(conn_);
+  const auto r =
+      tx.exec_params("SELECT tenant FROM keapsync.credentials WHERE account = $1", account);
+  tx.commit();
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return r[0][0].as<std::string>();
 }
 
 std::int64_t TokenStore::replace(pqxx::work& tx, const std::string& account,
@@ -207,7 +239,8 @@ KeyRotationReport TokenStore::rotate_key() {
     // A NULL column stays NULL (the CASE), the rest is opened and sealed anew.
     auto reseal = [&](const pqxx::field& f, const char* column) {
       if (f.is_null()) return std::string();
-      return current_->encrypt(open(account, column, bytes_of(f), key_id), aad(account, column));
+      return current_->encrypt(open(account, column, bytes_of(f), key_id, true),
+                               aad(account, column));
     };
     tx.exec_params(
         "UPDATE keapsync.credentials SET"

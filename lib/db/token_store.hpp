@@ -1,5 +1,6 @@
 // The OAuth tokens of each account in keapsync.credentials, sealed with
-// AES-256-GCM when a key is configured (plain bytes with key_id NULL when not).
+// AES-256-GCM when a key is configured (plain bytes with key_id NULL under
+// `token_encryption: none`; such rows are refused while a key is configured).
 // Tokens enter and leave only as config::Secret, so they never reach a log.
 #pragma once
 
@@ -25,6 +26,19 @@ class CredentialDecryptError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// New tokens are of another Keap tenant (app) than the account's stored ones.
+class TenantMismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The Keap tenant new tokens were seen to belong to (userinfo's tenant_id;
+// nullopt: not known), and whether they may replace another tenant's.
+struct TenantCheck {
+  std::optional<std::string> seen;
+  bool replace = false;
+};
+
 struct KeyRotationReport {
   int rewritten = 0;  // rows sealed anew with the current key
   int unchanged = 0;  // rows that already were
@@ -48,9 +62,15 @@ class TokenStore {
   std::optional<StoredCredentials> read(const std::string& account);
 
   // Stores the pair of a new authorization (`keapsync auth`): version + 1
-  // (1 for a new account), state ok. Waits while a refresh holds the row, so
-  // a refresh in flight cannot overwrite it. Returns the new version.
-  std::int64_t save(const std::string& account, const TokenPair& tokens);
+  // (1 for a new account), state ok, the tenant recorded when seen. Waits
+  // while a refresh holds the row, so a refresh in flight cannot overwrite it.
+  // Returns the new version. Throws TenantMismatch, storing nothing, when the
+  // account holds another tenant's tokens and `tenant.replace` is false.
+  std::int64_t save(const std::string& account, const TokenPair& tokens,
+                    const TenantCheck& tenant = {});
+
+  // The Keap tenant recorded for the account, nullopt when none is.
+  std::optional<std::string> tenant(const std::string& account);
 
   // Writes a rotated pair whose first commit failed (the connection was lost
   // with Keap's answer in hand): replaces the pair of `seen_version`, or finds
@@ -86,8 +106,10 @@ class TokenStore {
     std::optional<std::string> key_id;
   };
   Sealed seal(const std::string& account, const TokenPair& tokens) const;
+  // Plain bytes (key_id NULL) are taken only when `plain_allowed`: without a
+  // key, or by rotate_key, which seals them.
   std::string open(const std::string& account, const char* column, const std::string& bytes,
-                   const std::optional<std::string>& key_id) const;
+                   const std::optional<std::string>& key_id, bool plain_allowed) const;
   const TokenCipher* cipher_for(const std::string& key_id) const;
 
   pqxx::connection& conn_;

@@ -82,9 +82,6 @@ TEST(TokenStore, WithoutAKeyTokensAreStoredPlainWithoutKeyId) {
   EXPECT_EQ(raw_column(db, "shop", "refresh_token"), "refresh-a-Kp20w");
   EXPECT_EQ(db.scalar("SELECT key_id FROM keapsync.credentials"), "NULL");
   EXPECT_EQ(store.read("shop")->key_id, std::nullopt);
-  // A store that has a key still reads plain rows (encryption switched on later).
-  TokenStore keyed(db.conn(), key('1'));
-  EXPECT_EQ(keyed.read("shop")->refresh_token.reveal(), "refresh-a-Kp20w");
 }
 
 TEST(TokenStore, RowsMovedBetweenAccountsOrColumnsDoNotOpen) {
@@ -155,6 +152,59 @@ TEST(TokenStore, RotateKeyRewritesOldAndPlainRows) {
   EXPECT_THROW(TokenStore(db.conn(), key('1')).read("old"), CredentialDecryptError);
   EXPECT_EQ(only_new.rotate_key().rewritten, 0);
   EXPECT_THROW(TokenStore(db.conn(), std::nullopt).rotate_key(), std::logic_error);
+}
+
+TEST(TokenStore, APlainRowIsRefusedWhileAKeyIsConfiguredUntilRotateKeySealsIt) {
+  testing::MigratedDatabase db;
+  // Planted by whoever could write the table, or left from token_encryption: none.
+  db.scalar(
+      "INSERT INTO keapsync.credentials (account, access_token, refresh_token, issued_at,"
+      " expires_at) VALUES ('shop', 'access-planted-Zq81x'::bytea, 'refresh-planted-Kp20w'::bytea,"
+      " now(), now() + interval '1 day') RETURNING account");
+  TokenStore sealed(db.conn(), key('1'));
+  try {
+    sealed.read("shop");
+    FAIL() << "a plain row opened while a key is configured";
+  } catch (const CredentialDecryptError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("stored unencrypted while token_encryption_key_file is set"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("keapsync auth --rotate-key"), std::string::npos) << what;
+    EXPECT_EQ(what.find("planted"), std::string::npos) << what;
+  }
+  EXPECT_EQ(TokenStore(db.conn(), std::nullopt).read("shop")->refresh_token.reveal(),
+            "refresh-planted-Kp20w");  // token_encryption: none reads what it wrote
+  EXPECT_EQ(sealed.rotate_key().rewritten, 1);
+  EXPECT_EQ(sealed.read("shop")->refresh_token.reveal(), "refresh-planted-Kp20w");
+}
+
+TEST(TokenStore, TokensOfAnotherTenantDoNotReplaceTheAccountsUnlessAskedFor) {
+  testing::MigratedDatabase db;
+  TokenStore store(db.conn(), key('1'));
+  EXPECT_EQ(store.save("shop", pair("a"), {.seen = "tenant-a"}), 1);
+  EXPECT_EQ(store.tenant("shop"), "tenant-a");
+  // Unknown (userinfo did not answer): stored, the recorded tenant kept.
+  EXPECT_EQ(store.save("shop", pair("b"), {}), 2);
+  EXPECT_EQ(store.tenant("shop"), "tenant-a");
+  EXPECT_EQ(store.save("shop", pair("c"), {.seen = "tenant-a"}), 3);
+
+  try {
+    store.save("shop", pair("x"), {.seen = "tenant-b"});
+    FAIL() << "another tenant's tokens replaced the account's";
+  } catch (const TenantMismatch& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("tenant-a"), std::string::npos) << what;
+    EXPECT_NE(what.find("tenant-b"), std::string::npos) << what;
+    EXPECT_NE(what.find("--new-tenant"), std::string::npos) << what;
+  }
+  EXPECT_EQ(store.read("shop")->refresh_token.reveal(), "refresh-c-Kp20w");
+  EXPECT_EQ(store.read("shop")->version, 3);
+
+  EXPECT_EQ(store.save("shop", pair("x"), {.seen = "tenant-b", .replace = true}), 4);
+  EXPECT_EQ(store.tenant("shop"), "tenant-b");
+  EXPECT_EQ(store.read("shop")->refresh_token.reveal(), "refresh-x-Kp20w");
+  EXPECT_EQ(store.tenant("nobody"), std::nullopt);
 }
 
 TEST(TokenStore, RotateKeyWithoutThePreviousKeyChangesNothing) {
