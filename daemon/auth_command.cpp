@@ -7,11 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -23,6 +19,7 @@
 #include "exit_codes.hpp"
 #include "http/client.hpp"
 #include "keap/userinfo.hpp"
+#include "redirect_listener.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -58,42 +55,6 @@ std::string random_state() {
   return out;
 }
 
-// The value of `name` in a query string (percent-decoding included).
-std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
-      std::string out;
-      const auto v = pair.substr(eq + 1);
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '%' && i + 2 < v.size()) {
-          out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
-          i += 2;
-        } else {
-          out += v[i] == '+' ? ' ' : v[i];
-        }
-      }
-      return out;
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-// The code from a pasted value: the code itself, or the whole redirect URL.
-std::string code_from(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  if (const auto q = text.find('?'); q != std::string::npos) {
-    if (auto code = query_param(std::string_view(text).substr(q + 1), "code")) return *code;
-  }
-  return text;
-}
-
 std::string read_input(const std::string& path) {
   if (path == "-") {
     std::stringstream s;
@@ -101,43 +62,6 @@ std::string read_input(const std::string& path) {
     return s.str();
   }
   return config::read_secret_file(path).reveal();
-}
-
-// Waits on the loopback listener for the browser's redirect; answers it.
-asio::awaitable<std::string> catch_redirect(asio::ip::tcp::acceptor& acceptor,
-                                            const std::string& state) {
-  for (;;) {
-    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
-    asio::streambuf buffer(16 * 1024);
-    boost::system::error_code ec;
-    co_await asio::async_read_until(socket, buffer, "\r\n",
-                                    asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) continue;
-    std::istream in(&buffer);
-    std::string method, target;
-    in >> method >> target;
-    const auto q = target.find('?');
-    const std::string_view query =
-        q == std::string::npos ? "" : std::string_view(target).substr(q + 1);
-    const auto code = query_param(query, "code");
-    const auto got_state = query_param(query, "state");
-    const auto error = query_param(query, "error");
-    const bool ok = code && got_state == state;
-    const std::string body = ok ? "keapsync is authorized. You can close this window.\n"
-                                : "keapsync: this is not the expected authorization answer.\n";
-    const std::string response = std::string("HTTP/1.1 ") + (ok ? "200 OK" : "400 Bad Request") +
-                                 "\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-                                 "Content-Length: " +
-                                 std::to_string(body.size()) + "\r\n\r\n" + body;
-    co_await asio::async_write(socket, asio::buffer(response),
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (error) throw CommandFailed(kExitFailure, "Keap refused the authorization: " + *error);
-    if (code && got_state != state) {
-      throw CommandFailed(kExitFailure,
-                          "the redirect carried a wrong state: refusing it (a forged request?)");
-    }
-    if (ok) co_return *code;
-  }
 }
 
 void print_user(const std::variant<boost::json::object, keap::ApiError>& info) {

@@ -8,13 +8,15 @@
 #include <utility>
 #include <vector>
 
+#include "http/percent_encode.hpp"
+
 namespace keapsync::sandbox {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-// Decodes %XX and '+' (as space); nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view in);
-std::string percent_encode(std::string_view in);
+// Decodes %XX and '+' (as space); nullopt on a malformed escape. The code base's one codec.
+using http::percent_decode;
+using http::percent_encode;
 
 // Parses "a=1&b=2" (application/x-www-form-urlencoded); nullopt when malformed.
 std::optional<Params> parse_form(std::string_view in);

@@ -5,7 +5,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <functional>
 #include <thread>
 
 #include "support/background_process.hpp"
@@ -59,8 +65,10 @@ class OAuth : public ::testing::Test {
     return location.value_or("");
   }
 
-  // `keapsync auth` through the loopback redirect; returns its output.
-  std::string authorize(const std::string& cfg) {
+  // `keapsync auth` through the loopback redirect; returns its output. `before_approve` is given
+  // the authorize URL while the command waits for the redirect.
+  std::string authorize(const std::string& cfg,
+                        const std::function<void(const std::string&)>& before_approve = {}) {
     testing::BackgroundProcess auth({KEAPSYNC_BINARY, "auth", "-c", cfg}, log_file);
     std::string url;
     const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -76,6 +84,7 @@ class OAuth : public ::testing::Test {
     EXPECT_FALSE(url.empty()) << testing::read_file(log_file);
     EXPECT_NE(url.find("scope=full"), std::string::npos);
     EXPECT_NE(url.find("state="), std::string::npos);
+    if (before_approve) before_approve(url);
     const auto page = testing::plain_get(approve(url));
     EXPECT_NE(page.find("200 OK"), std::string::npos) << page;
     EXPECT_EQ(auth.stop(0, 30s), 0) << testing::read_file(log_file);
@@ -252,6 +261,61 @@ TEST_F(OAuth, ASpentTokenAfterAKillDuringTheTokenCallIsExplained) {
   const auto json = testing::run_process({KEAPSYNC_BINARY, "status", "-c", cfg, "--json"});
   EXPECT_NE(json.out.find(R"("outcome":"dead")"), std::string::npos) << json.out;
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+// The loopback listener's port: the one in the redirect_uri of the authorize URL.
+unsigned short loopback_port(const std::string& authorize_url) {
+  const std::string prefix = "redirect_uri=http%3A%2F%2F127.0.0.1%3A";
+  const auto at = authorize_url.find(prefix);
+  if (at == std::string::npos) return 0;
+  return static_cast<unsigned short>(std::stoi(authorize_url.substr(at + prefix.size())));
+}
+
+TEST_F(OAuth, TheLoopbackListenerAnswersGarbageAndBadEscapesAndWaitsForTheRedirect) {
+  const auto cfg = config();
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket silent(io);
+  const auto out = authorize(cfg, [&](const std::string& url) {
+    const auto port = loopback_port(url);
+    ASSERT_NE(port, 0) << url;
+    const boost::asio::ip::tcp::endpoint listener(boost::asio::ip::make_address("127.0.0.1"), port);
+    // A client that connects and says nothing (held open while the browser comes).
+    silent.connect(listener);
+    // Not HTTP: a TLS ClientHello's first bytes.
+    boost::asio::ip::tcp::socket tls(io);
+    tls.connect(listener);
+    boost::asio::write(tls,
+                       boost::asio::buffer("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+    std::string answer;
+    boost::system::error_code ec;
+    boost::asio::read(tls, boost::asio::dynamic_buffer(answer), ec);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+    // A bad %-escape, a truncated one: 400, and the command goes on waiting.
+    for (const char* target : {"/callback?code=%zz&state=x", "/callback?code=c0de%4&state=x"}) {
+      const auto page = testing::plain_get("http://127.0.0.1:" + std::to_string(port) + target);
+      EXPECT_EQ(page.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << page;
+      EXPECT_NE(page.find("bad %-escape"), std::string::npos) << page;
+    }
+  });
+  EXPECT_NE(out.find("tokens stored (version 1"), std::string::npos) << out;
+  EXPECT_EQ(out.find("c0de"), std::string::npos) << out;
+}
+
+TEST_F(OAuth, APastedUrlWithABadEscapeFailsNamingItsPosition) {
+  const auto cfg = config();
+  for (const std::string url : {"http://127.0.0.1:9/callback?code=c0de%zz&state=x",
+                                "http://127.0.0.1:9/callback?state=x&code=c0de%4"}) {
+    const auto r = testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--code-file",
+                                         dir.write_secret("code", url + "\n"), "--redirect-uri",
+                                         "http://127.0.0.1:9/callback"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("the pasted URL has a bad %-escape at position " +
+                         std::to_string(url.find('%') + 1) + " "),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("c0de"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(answered("POST /token", 200) + answered("POST /token", 400), 0);
 }
 
 }  // namespace
