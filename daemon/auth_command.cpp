@@ -78,6 +78,16 @@ void print_user(const std::variant<boost::json::object, keap::ApiError>& info) {
   }
 }
 
+// The Keap tenant (app) userinfo names, nullopt when it named none.
+std::optional<std::string> tenant_of(
+    const std::variant<boost::json::object, keap::ApiError>& info) {
+  const auto* user = std::get_if<boost::json::object>(&info);
+  if (user == nullptr) return std::nullopt;
+  const auto* v = user->if_contains("tenant_id");
+  if (v == nullptr || !v->is_string() || v->as_string().empty()) return std::nullopt;
+  return std::string(v->as_string());
+}
+
 const config::AccountConfig& account_of(const config::Config& config, std::string& name) {
   if (name.empty()) {
     if (config.accounts.size() != 1) {
@@ -93,7 +103,7 @@ const config::AccountConfig& account_of(const config::Config& config, std::strin
 }
 
 int auth(const Arguments& args) {
-  const config::Config config = load_config(args);
+  const config::Config config = load_config(args, Secrets::read);
   const log::Logger logger = log::make_logger(config.log);
   auto conn = connect_database(config);
   const auth::TokenKeys keys = load_token_keys(config, logger);
@@ -183,19 +193,33 @@ int auth(const Arguments& args) {
   }
   if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
   const auto now = std::chrono::system_clock::now();
+  // Whose tokens these are, before they are stored: tokens of another Keap app
+  // never replace the account's. Without an answer they are stored all the
+  // same (the grant is spent) and the tenant stays as recorded.
+  const auto info =
+      run_for(io,
+              keap::fetch_userinfo(client, api_url, "Authorization",
+                                   config::Secret("Bearer " + g.access_token.reveal())),
+              limit, "userinfo");
+  db::TenantCheck tenant{.seen = tenant_of(info), .replace = args.has("--new-tenant")};
   // A fresh connection: the first may have idled through the browser's
   // approval (up to 10 min) and been ended by the server meanwhile.
   auto save_conn = connect_database(config);
-  const auto version = db::TokenStore(*save_conn, keys.current, keys.previous)
-                           .save(name, db::TokenPair{g.access_token, g.refresh_token, now,
-                                                     now + g.expires_in, g.scope});
-  std::printf("account %s: tokens stored (version %lld, access token valid for %llds)\n",
+  std::int64_t version = 0;
+  try {
+    version =
+        db::TokenStore(*save_conn, keys.current, keys.previous)
+            .save(name,
+                  db::TokenPair{g.access_token, g.refresh_token, now, now + g.expires_in, g.scope},
+                  tenant);
+  } catch (const db::TenantMismatch& e) {
+    throw CommandFailed(kExitFailure, e.what());
+  }
+  std::printf("account %s: tokens stored (version %lld, access token valid for %llds%s)\n",
               name.c_str(), static_cast<long long>(version),
-              static_cast<long long>(g.expires_in.count()));
-  print_user(run_for(io,
-                     keap::fetch_userinfo(client, api_url, "Authorization",
-                                          config::Secret("Bearer " + g.access_token.reveal())),
-                     limit, "userinfo"));
+              static_cast<long long>(g.expires_in.count()),
+              tenant.seen ? (", Keap tenant " + *tenant.seen).c_str() : "");
+  print_user(info);
   return kExitOk;
 }
 
@@ -220,19 +244,23 @@ std::vector<Command> auth_commands() {
            "  --account NAME          the account (may be left out when there is only one)\n"
            "  --redirect-uri URI      the redirect URI registered for your Keap app\n"
            "  --rotate-key            re-seal every stored token with token_encryption_key_file\n"
-           "                          (previous keys from token_encryption_previous_key_files)\n"
+           "                          (previous keys from token_encryption_previous_key_files);\n"
+           "                          also seals tokens stored under token_encryption: none\n"
+           "  --new-tenant            store tokens of another Keap tenant (app) than the\n"
+           "                          account's current ones (refused without it)\n"
            "Secrets are never taken from the command line.\n"
            "\n"
            "Exit status: 0 done, 1 failed, 64 bad command line, 69 database unreachable,\n"
            "78 bad configuration.\n",
            "keapsync auth [-c FILE] [--account NAME] [--code-file PATH --redirect-uri URI | "
-           "--refresh-token-file PATH | --rotate-key]",
+           "--refresh-token-file PATH | --rotate-key] [--new-tenant]",
            {kConfigOption,
             {"--account", "", true},
             {"--code-file", "", true},
             {"--redirect-uri", "", true},
             {"--refresh-token-file", "", true},
-            {"--rotate-key", "", false}},
+            {"--rotate-key", "", false},
+            {"--new-tenant", "", false}},
            auth}};
 }
 

@@ -51,7 +51,8 @@ class OAuth : public ::testing::Test {
                          "/token\n" + "  authorize_url: " + sandbox.base_url() +
                          "/app/oauth/authorize\n" + "  ca_file: " + sandbox.ca_file() + "\n" +
                          "worker:\n  poll_interval: 200ms\nlisten: 127.0.0.1:0\n" +
-                         (encrypt ? "token_encryption_key_file: " + key + "\n" : std::string()) +
+                         (encrypt ? "token_encryption_key_file: " + key + "\n"
+                                  : std::string("token_encryption: none\n")) +
                          "accounts:\n  default:\n    auth: oauth\n    client_id: shop-app\n"
                          "    client_secret_file: " +
                          secret + "\n");
@@ -150,6 +151,51 @@ TEST_F(OAuth, AuthorizeThroughTheLoopbackRedirectThenDeliver) {
   EXPECT_EQ(testing::read_file(log_file).find(kClientSecret), std::string::npos);
 }
 
+TEST_F(OAuth, AuthRecordsTheTenantAndRefusesAnotherTenantsTokensWithoutNewTenant) {
+  const auto cfg = config();
+  authorize(cfg);
+  const auto tenant = db.scalar("SELECT tenant FROM keapsync.credentials");
+  EXPECT_NE(tenant, "NULL");
+  const auto sealed_before =
+      db.scalar("SELECT encode(refresh_token, 'hex') FROM keapsync.credentials");
+  // The account was authorized for another Keap app before; this browser is signed in to this one.
+  db.scalar("UPDATE keapsync.credentials SET tenant = 'another-app' RETURNING 1");
+  const auto code = [&] {
+    const auto location =
+        approve(sandbox.base_url() + "/app/oauth/authorize?client_id=shop-app&redirect_uri=" +
+                "http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code&scope=full&state=x");
+    return dir.write_secret("code", location + "\n");
+  };
+  const std::vector<std::string> auth = {KEAPSYNC_BINARY,
+                                         "auth",
+                                         "-c",
+                                         cfg,
+                                         "--code-file",
+                                         "",
+                                         "--redirect-uri",
+                                         "http://127.0.0.1:9/callback"};
+  auto refused_args = auth;
+  refused_args[5] = code();
+  const auto refused = testing::run_process(refused_args);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(
+      refused.err.find("holds tokens of Keap tenant another-app, these are of tenant " + tenant),
+      std::string::npos)
+      << refused.err;
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "1");
+  EXPECT_EQ(db.scalar("SELECT encode(refresh_token, 'hex') FROM keapsync.credentials"),
+            sealed_before);
+
+  auto moved_args = auth;
+  moved_args[5] = code();
+  moved_args.push_back("--new-tenant");
+  const auto moved = testing::run_process(moved_args);
+  EXPECT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_NE(moved.out.find("Keap tenant " + tenant), std::string::npos) << moved.out;
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "2");
+  EXPECT_EQ(db.scalar("SELECT tenant FROM keapsync.credentials"), tenant);
+}
+
 TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
   const auto cfg = config(false);  // plain storage so the test can spoil the token
   authorize(cfg);
@@ -176,7 +222,7 @@ TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {
       approve(sandbox.base_url() + "/app/oauth/authorize?client_id=shop-app&redirect_uri=" +
               "http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code"
               "&scope=full&state=x");
-  const auto code_file = dir.write("code", location + "\n");
+  const auto code_file = dir.write_secret("code", location + "\n");
   const auto r = testing::run_process(
       {KEAPSYNC_BINARY, "auth", "-c", cfg, "--code-file", code_file, "--redirect-uri", redirect});
   ASSERT_EQ(r.exit_code, 0) << r.err;
