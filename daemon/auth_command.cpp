@@ -1,7 +1,9 @@
 // `keapsync auth`: the first OAuth authorization of an account (loopback
 // redirect or a pasted code), importing an existing refresh token, checking
 // an API key, and re-sealing stored tokens with a new encryption key.
+#include <fcntl.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,6 +22,7 @@
 #include "http/client.hpp"
 #include "keap/userinfo.hpp"
 #include "redirect_listener.hpp"
+#include "terminal_text.hpp"
 
 namespace keapsync::cli {
 namespace {
@@ -78,6 +81,26 @@ void print_user(const std::variant<boost::json::object, keap::ApiError>& info) {
   }
 }
 
+// Replaces the file an imported refresh token came from with the token Keap
+// rotated it to (0600, whole or not at all: a new file renamed over it).
+void write_back(const std::string& file, const config::Secret& token) {
+  const std::string path = config::resolve_secret_path(file);
+  const std::string temporary = path + ".keapsync-new";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const std::string text = token.reveal() + "\n";
+  const bool written = fd >= 0 &&
+                       ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    throw CommandFailed(kExitFailure,
+                        "the imported refresh token is spent and the one Keap "
+                        "rotated it to could not be written back to " +
+                            path + ": authorize the account again");
+  }
+}
+
 // The Keap tenant (app) userinfo names, nullopt when it named none.
 std::optional<std::string> tenant_of(
     const std::variant<boost::json::object, keap::ApiError>& info) {
@@ -111,9 +134,15 @@ int auth(const Arguments& args) {
 
   if (args.has("--rotate-key")) {
     if (!keys.current) throw UsageError("--rotate-key needs token_encryption_key_file");
-    const auto report = store.rotate_key();
+    const auto report = store.rotate_key(args.has("--seal-plain"));
     std::printf("tokens re-sealed with key %s: %d row(s) rewritten, %d already current\n",
                 keys.current->key_id().c_str(), report.rewritten, report.unchanged);
+    for (const auto& account : report.plain) {
+      std::printf(
+          "account %s: its tokens are stored unencrypted and were left so; if they are "
+          "yours, run again with --seal-plain\n",
+          printable(account).c_str());
+    }
     return kExitOk;
   }
 
@@ -145,8 +174,17 @@ int auth(const Arguments& args) {
                           config::read_secret_file(account.client_secret_file));
   auth::TokenResult grant;
   std::optional<config::Secret> imported;
-  if (const auto file = args.value("--refresh-token-file")) {
-    imported = config::Secret(code_from(read_input(*file)));
+  const auto import_file = args.value("--refresh-token-file");
+  if (import_file == "-" && !args.has("--new-tenant") && store.tenant(name)) {
+    // A token of another tenant is spent by the refresh that tells whose it
+    // is: only a file can take the rotated one back.
+    throw UsageError("account " + name +
+                     " has a recorded Keap tenant: import the refresh token from a file "
+                     "(--refresh-token-file PATH, mode 0600), so that a token of another "
+                     "tenant can be written back to it, or pass --new-tenant");
+  }
+  if (import_file) {
+    imported = config::Secret(code_from(read_input(*import_file)));
     grant = run_for(io, oauth.refresh(*imported, token_deadline()), limit, "token endpoint");
   } else {
     std::string code;
@@ -194,17 +232,23 @@ int auth(const Arguments& args) {
   if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
   const auto now = std::chrono::system_clock::now();
   // Whose tokens these are, before they are stored: tokens of another Keap app
-  // never replace the account's. Without an answer they are stored all the
-  // same (the grant is spent) and the tenant stays as recorded.
-  const auto info =
-      run_for(io,
-              keap::fetch_userinfo(client, api_url, "Authorization",
-                                   config::Secret("Bearer " + g.access_token.reveal())),
-              limit, "userinfo");
+  // (or of one userinfo did not name) never replace the account's. Its own
+  // deadline, inside the wait for it: a slow userinfo never loses the grant.
+  std::variant<boost::json::object, keap::ApiError> info = keap::transport_failure("no answer");
+  try {
+    info = run_for(io,
+                   keap::fetch_userinfo(client, api_url, "Authorization",
+                                        config::Secret("Bearer " + g.access_token.reveal()),
+                                        std::chrono::steady_clock::now() + limit / 2),
+                   limit, "userinfo");
+  } catch (const std::exception& e) {
+    info = keap::transport_failure(e.what());
+  }
   db::TenantCheck tenant{.seen = tenant_of(info), .replace = args.has("--new-tenant")};
   // A fresh connection: the first may have idled through the browser's
   // approval (up to 10 min) and been ended by the server meanwhile.
   auto save_conn = connect_database(config);
+  const auto recorded = db::TokenStore(*save_conn, keys.current, keys.previous).tenant(name);
   std::int64_t version = 0;
   try {
     version =
@@ -213,7 +257,22 @@ int auth(const Arguments& args) {
                   db::TokenPair{g.access_token, g.refresh_token, now, now + g.expires_in, g.scope},
                   tenant);
   } catch (const db::TenantMismatch& e) {
-    throw CommandFailed(kExitFailure, e.what());
+    std::string message = e.what();
+    if (imported) {
+      // The imported token is spent: the rotated one goes back where it came from.
+      write_back(*import_file, g.refresh_token);
+      message +=
+          ". The imported refresh token is spent; the one Keap rotated it to is written "
+          "back to " +
+          config::resolve_secret_path(*import_file);
+    }
+    throw CommandFailed(kExitFailure, message);
+  }
+  if (recorded && tenant.seen != recorded) {
+    std::printf(
+        "account %s moved from Keap tenant %s: its contact ids and tag ids were forgotten; "
+        "restart the daemons (they keep tag ids in memory)\n",
+        name.c_str(), recorded->c_str());
   }
   std::printf("account %s: tokens stored (version %lld, access token valid for %llds%s)\n",
               name.c_str(), static_cast<long long>(version),
@@ -244,8 +303,9 @@ std::vector<Command> auth_commands() {
            "  --account NAME          the account (may be left out when there is only one)\n"
            "  --redirect-uri URI      the redirect URI registered for your Keap app\n"
            "  --rotate-key            re-seal every stored token with token_encryption_key_file\n"
-           "                          (previous keys from token_encryption_previous_key_files);\n"
-           "                          also seals tokens stored under token_encryption: none\n"
+           "                          (previous keys from token_encryption_previous_key_files)\n"
+           "  --seal-plain            with --rotate-key: seal unencrypted rows too (stored\n"
+           "                          under token_encryption: none; refused while a key is set)\n"
            "  --new-tenant            store tokens of another Keap tenant (app) than the\n"
            "                          account's current ones (refused without it)\n"
            "Secrets are never taken from the command line.\n"
@@ -253,13 +313,14 @@ std::vector<Command> auth_commands() {
            "Exit status: 0 done, 1 failed, 64 bad command line, 69 database unreachable,\n"
            "78 bad configuration.\n",
            "keapsync auth [-c FILE] [--account NAME] [--code-file PATH --redirect-uri URI | "
-           "--refresh-token-file PATH | --rotate-key] [--new-tenant]",
+           "--refresh-token-file PATH | --rotate-key [--seal-plain]] [--new-tenant]",
            {kConfigOption,
             {"--account", "", true},
             {"--code-file", "", true},
             {"--redirect-uri", "", true},
             {"--refresh-token-file", "", true},
             {"--rotate-key", "", false},
+            {"--seal-plain", "", false},
             {"--new-tenant", "", false}},
            auth}};
 }

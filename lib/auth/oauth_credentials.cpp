@@ -147,10 +147,22 @@ void OAuthCredentials::report_block(const std::string& message, const std::strin
 
 asio::awaitable<void> OAuthCredentials::load() {
   if (unsaved_) co_return;  // the store holds the spent pair until the unsaved one is written
-  auto stored = co_await db_.run([&](pqxx::connection& conn) {
-    db::TokenStore store(conn, keys_.current, keys_.previous);
-    return store.read(account_);
-  });
+  std::optional<db::StoredCredentials> stored;
+  try {
+    stored = co_await db_.run([&](pqxx::connection& conn) {
+      db::TokenStore store(conn, keys_.current, keys_.previous);
+      return store.read(account_);
+    });
+  } catch (const db::CredentialDecryptError& e) {
+    // Tokens this process cannot open (a plain row while a key is set, a key
+    // not configured): the account is blocked and its rows wait, not buried,
+    // until the row opens again (rotate-key, a new authorization, the key).
+    current_.reset();
+    schedule_.on_refresh_failed({TokenErrorKind::dead_refresh_token, 0, "", e.what()}, clock_());
+    loaded_ = true;
+    report_block("the stored OAuth tokens cannot be opened: the account's rows wait", e.what());
+    co_return;
+  }
   if (stored &&
       (!current_ || stored->version != current_->version || stored->state != current_->state)) {
     adopt(*stored);

@@ -122,6 +122,7 @@ class Reader {
       : source_(std::move(source)), errors_(errors), options_(options) {}
 
   bool check_files() const { return options_.check_files; }
+  bool reads_secrets() const { return options_.check_files && options_.read_secrets; }
 
   // Paths whose value came from the environment, with the variable's name.
   std::map<std::string, std::string> env_origin;
@@ -430,15 +431,18 @@ void read_token_sealing(const YAML::Node& root, Reader& r, Config& c) {
     }
     return;
   }
-  if (has_key) return;
+  // Only the commands that handle tokens need the key: status, dead and migrate run without.
+  if (has_key || !r.reads_secrets()) return;
   for (const auto& [name, account] : c.accounts) {
     if (account.auth != AuthKind::oauth) continue;
     r.error("token_encryption_key_file", root["accounts"][name],
             "missing: account " + name +
                 " stores OAuth tokens, which are sealed with this key. Fix: `openssl rand -hex "
                 "32 > /etc/keapsync/credentials/token-key && chmod 600 "
-                "/etc/keapsync/credentials/token-key` and set token_encryption_key_file: "
-                "token-key (or token_encryption: none to store the tokens unencrypted)");
+                "/etc/keapsync/credentials/token-key`, set token_encryption_key_file: "
+                "keapsync_token-key (the name the unit's LoadCredential= gives it) and seal the "
+                "tokens stored so far with `keapsync auth --rotate-key --seal-plain`; or keep "
+                "them unencrypted, as before, with token_encryption: none");
     return;
   }
 }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,12 +81,30 @@ std::string octal_mode(mode_t mode) {
   return text;
 }
 
+// A file in $CREDENTIALS_DIRECTORY on a read-only file system: systemd's
+// LoadCredential= copy (newer systemd grants the service user an ACL, which
+// shows as group bits) or a container runtime's secret mount (Kubernetes'
+// files are root's and group-readable). Its modes are theirs, not the operator's.
+bool managed_credential(const std::string& path, int fd) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir == nullptr || *dir == '\0') return false;
+  const std::string prefix = std::string(dir) + "/";
+  if (path.compare(0, prefix.size(), prefix) != 0) return false;
+  struct statvfs fs {};
+  return ::fstatvfs(fd, &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0;
+}
+
 // Refuses what ssh refuses for a private key: a file others may read or
-// change, or one another user owns (root may own it: LoadCredential= and
-// /etc/keapsync are root's). Under LoadCredential= the copy is 0400 and the
-// service's own.
-void check_secret_file(const std::string& path, const struct stat& st) {
+// change, or one another user owns (root may own it: /etc/keapsync is
+// root's), unless systemd or a container runtime manages it.
+void check_secret_file(const std::string& path, const struct stat& st, int fd) {
   if (!S_ISREG(st.st_mode)) throw SecretFileError("secret file " + path + " is not a regular file");
+  if (st.st_size > static_cast<off_t>(kMaxSecretFileBytes)) {
+    throw SecretFileError("secret file " + path + " holds " + std::to_string(st.st_size) +
+                          " bytes, more than a secret's " + std::to_string(kMaxSecretFileBytes) +
+                          "; is it the right file?");
+  }
+  if (managed_credential(path, fd)) return;
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     throw SecretFileError("secret file " + path + " is open to group or others (mode " +
                           octal_mode(st.st_mode) + "); fix: chmod 600 " + path);
@@ -94,13 +113,8 @@ void check_secret_file(const std::string& path, const struct stat& st) {
   if (st.st_uid != 0 && st.st_uid != me) {
     throw SecretFileError("secret file " + path + " is owned by uid " + std::to_string(st.st_uid) +
                           ", neither root nor this user (uid " + std::to_string(me) +
-                          "); fix: chown " + std::to_string(me) + " " + path +
-                          ", or hand it over with systemd's LoadCredential=");
-  }
-  if (st.st_size > static_cast<off_t>(kMaxSecretFileBytes)) {
-    throw SecretFileError("secret file " + path + " holds " + std::to_string(st.st_size) +
-                          " bytes, more than a secret's " + std::to_string(kMaxSecretFileBytes) +
-                          "; is it the right file?");
+                          "); fix: run keapsync as its owner (runuser -u OWNER -- keapsync ...), "
+                          "or hand it over with systemd's LoadCredential=");
   }
 }
 
@@ -108,7 +122,8 @@ void check_secret_file(const std::string& path, const struct stat& st) {
 
 std::string read_secret_bytes(const std::string& path) {
   const std::string resolved = resolve_secret_path(path);
-  FileDescriptor file{::open(resolved.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+  // Non-blocking: a FIFO at the path must not hang the process before it is refused.
+  FileDescriptor file{::open(resolved.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
   if (file.fd < 0) {
     throw SecretFileError("cannot read secret file " + resolved + ": " + std::strerror(errno));
   }
@@ -116,7 +131,7 @@ std::string read_secret_bytes(const std::string& path) {
   if (::fstat(file.fd, &st) != 0) {
     throw SecretFileError("cannot read secret file " + resolved + ": " + std::strerror(errno));
   }
-  check_secret_file(resolved, st);
+  check_secret_file(resolved, st, file.fd);
   // One byte over the cap tells a file that grew since fstat from one that fits.
   std::string value(kMaxSecretFileBytes + 1, '\0');
   std::size_t size = 0;

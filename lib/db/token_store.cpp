@@ -61,7 +61,7 @@ std::string TokenStore::open(const std::string& account, const char* column,
         "the tokens of account '" + account +
         "' are stored unencrypted while token_encryption_key_file is set: refusing them. If "
         "they are yours (stored before the key was set), seal them with `keapsync auth "
-        "--rotate-key`; if not, authorize the account again with `keapsync auth`");
+        "--rotate-key --seal-plain`; if not, authorize the account again with `keapsync auth`");
   }
   if (!key_id) return bytes;
   const TokenCipher* cipher = cipher_for(*key_id);
@@ -122,8 +122,28 @@ std::int64_t TokenStore::save(const std::string& account, const TokenPair& token
   // Durable even where the server trades durability for speed: a new pair is
   // the only copy of a just-spent authorization.
   tx.exec("SET LOCAL synchronous_commit = on");
-  // The row of another Keap app is kept (no row returned) unless replacing it is asked for.
-  const auto r = tx.exec_params(
+  // The row, locked: waits while a refresh holds it.
+  const auto row = tx.exec_params(
+      "SELECT tenant FROM keapsync.credentials WHERE account = $1 FOR UPDATE", account);
+  const std::optional<std::string> stored = row.empty() || row[0][0].is_null()
+                                                ? std::nullopt
+                                                : std::optional(row[0][0].as<std::string>());
+  const bool moves = stored && tenant.seen != stored;
+  if (moves && !tenant.replace) {
+    throw TenantMismatch(
+        "account '" + account + "' holds tokens of Keap tenant " + *stored + ", these are " +
+        (tenant.seen ? "of tenant " + *tenant.seen
+                     : std::string("of a tenant Keap's userinfo did not name (no answer)")) +
+        ": not stored (signed in to the wrong Keap app?). To move the account to the other "
+        "tenant, run `keapsync auth` again with --new-tenant");
+  }
+  if (moves) {
+    // Another Keap app: the ids keapsync learned name other contacts and tags there.
+    for (const char* table : {"contact_map", "tag_name", "contact_create"}) {
+      tx.exec_params(std::string("DELETE FROM keapsync.") + table + " WHERE account = $1", account);
+    }
+  }
+  const auto r = tx.exec_params1(
       "INSERT INTO keapsync.credentials AS c (account, access_token, refresh_token, key_id,"
       "   issued_at, expires_at, scope, state, version, updated_at, tenant)"
       " VALUES ($1, $2, $3, $4, keapsync.us_to_ts($5), keapsync.us_to_ts($6), $7, 'ok', 1,"
@@ -132,25 +152,13 @@ std::int64_t TokenStore::save(const std::string& account, const TokenPair& token
       "   refresh_token = excluded.refresh_token, key_id = excluded.key_id,"
       "   issued_at = excluded.issued_at, expires_at = excluded.expires_at,"
       "   scope = excluded.scope, state = 'ok', reauth_reason = NULL, reauth_at = NULL,"
-      "   version = c.version + 1, updated_at = excluded.updated_at,"
-      "   tenant = COALESCE(excluded.tenant, c.tenant)"
-      " WHERE $9 OR c.tenant IS NULL OR excluded.tenant IS NULL OR c.tenant = excluded.tenant"
+      "   version = c.version + 1, updated_at = excluded.updated_at, tenant = excluded.tenant"
       " RETURNING version",
       account, pqxx::binarystring(s.access_token), pqxx::binarystring(s.refresh_token),
       s.key_id ? s.key_id->c_str() : nullptr, to_micros(tokens.issued_at),
-      to_micros(tokens.expires_at), tokens.scope, tenant.seen ? tenant.seen->c_str() : nullptr,
-      tenant.replace);
-  if (r.empty()) {
-    const auto stored =
-        tx.exec_params1("SELECT tenant FROM keapsync.credentials WHERE account = $1", account)[0];
-    throw TenantMismatch("account '" + account + "' holds tokens of Keap tenant " +
-                         stored.as<std::string>() + ", these are of tenant " + *tenant.seen +
-                         ": not stored (signed in to the wrong Keap app?). To move the "
-                         "account to the other tenant, run `keapsync auth` again with "
-                         "--new-tenant");
-  }
+      to_micros(tokens.expires_at), tokens.scope, tenant.seen ? tenant.seen->c_str() : nullptr);
   tx.commit();
-  return r[0][0].as<std::int64_t>();
+  return r[0].as<std::int64_t>();
 }
 
 std::optional<std::string> TokenStore::tenant(const std::string& account) {
@@ -217,7 +225,7 @@ bool TokenStore::mark_reauthorization_required(pqxx::work& tx, const std::string
   return r.affected_rows() == 1;
 }
 
-KeyRotationReport TokenStore::rotate_key() {
+KeyRotationReport TokenStore::rotate_key(bool seal_plain) {
   if (!current_) {
     throw std::logic_error("rotating the token encryption key needs token_encryption_key_file");
   }
@@ -234,6 +242,11 @@ KeyRotationReport TokenStore::rotate_key() {
     if (!row[3].is_null()) key_id = row[3].as<std::string>();
     if (key_id == current_->key_id()) {
       ++report.unchanged;
+      continue;
+    }
+    if (!key_id && !seal_plain) {
+      // Unsealed: stored under token_encryption: none, or planted. Sealed only when asked.
+      report.plain.push_back(account);
       continue;
     }
     // A NULL column stays NULL (the CASE), the rest is opened and sealed anew.

@@ -40,8 +40,9 @@ struct TenantCheck {
 };
 
 struct KeyRotationReport {
-  int rewritten = 0;  // rows sealed anew with the current key
-  int unchanged = 0;  // rows that already were
+  int rewritten = 0;               // rows sealed anew with the current key
+  int unchanged = 0;               // rows that already were
+  std::vector<std::string> plain;  // unsealed rows left alone (accounts)
 };
 
 class TokenStore {
@@ -62,10 +63,12 @@ class TokenStore {
   std::optional<StoredCredentials> read(const std::string& account);
 
   // Stores the pair of a new authorization (`keapsync auth`): version + 1
-  // (1 for a new account), state ok, the tenant recorded when seen. Waits
-  // while a refresh holds the row, so a refresh in flight cannot overwrite it.
-  // Returns the new version. Throws TenantMismatch, storing nothing, when the
-  // account holds another tenant's tokens and `tenant.replace` is false.
+  // (1 for a new account), state ok, the tenant recorded as seen. Waits while
+  // a refresh holds the row, so a refresh in flight cannot overwrite it.
+  // Returns the new version. When the account holds tokens of a recorded
+  // tenant and these are of another or an unknown one, throws TenantMismatch
+  // and stores nothing, unless `tenant.replace`: then the account's contact
+  // map, tag names and create notes (ids in the other tenant) go too.
   std::int64_t save(const std::string& account, const TokenPair& tokens,
                     const TenantCheck& tenant = {});
 
@@ -84,10 +87,12 @@ class TokenStore {
   bool mark_reauthorization_required(const std::string& account, const std::string& reason,
                                      Timestamp now);
 
-  // Seals every row not sealed with the current key (plain rows included)
-  // with it, in one transaction. Throws std::logic_error without a current
-  // key, CredentialDecryptError when a row's key is not among previous ones.
-  KeyRotationReport rotate_key();
+  // Seals every row not sealed with the current key with it, in one
+  // transaction; unsealed rows only when `seal_plain` (one may have been
+  // planted: the operator says they are theirs). Throws std::logic_error
+  // without a current key, CredentialDecryptError when a row's key is not
+  // among the previous ones.
+  KeyRotationReport rotate_key(bool seal_plain = false);
 
   // The same steps inside a caller's transaction (TokenRefresher holds the
   // row lock across the token call with them).

@@ -9,9 +9,11 @@ namespace keapsync::keap {
 
 boost::asio::awaitable<std::variant<boost::json::object, ApiError>> fetch_userinfo(
     http::Client& client, const http::Url& api_url, const std::string& header_name,
-    const config::Secret& header_value) {
+    const config::Secret& header_value,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   http::Request request;
   request.target = api_url.join("/rest/v2/oauth/connect/userinfo");
+  request.deadline = deadline;
   request.headers.set("Accept", "application/json");
   request.headers.set(header_name, header_value.reveal());
   http::Result result = co_await client.request(api_url, std::move(request));

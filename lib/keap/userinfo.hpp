@@ -3,6 +3,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -14,8 +16,10 @@
 namespace keapsync::keap {
 
 // `authorization` is a whole header value; the user object, or the classified error.
+// `deadline` bounds the whole call (unset: the client's step timeouts alone).
 boost::asio::awaitable<std::variant<boost::json::object, ApiError>> fetch_userinfo(
     http::Client& client, const http::Url& api_url, const std::string& header_name,
-    const config::Secret& header_value);
+    const config::Secret& header_value,
+    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 }  // namespace keapsync::keap

@@ -1,6 +1,11 @@
 // Configuration: defaults, durations, environment overrides and every error kind with its message.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -164,12 +169,16 @@ TEST_F(ConfigLoader, OAuthTokensAreSealedUnlessTheFileSaysNone) {
       "database:\n  url: x\naccounts:\n  shop:\n    auth: oauth\n"
       "    client_id: app\n    client_secret_file: " +
       key_file + "\n";
+  // Not for the commands that read no secret: status, dead and migrate run without the key.
+  EXPECT_TRUE(parse_config(oauth, "keapsync.yaml", {}, {.read_secrets = false}).config);
   const auto missing = only_error(oauth);
   EXPECT_NE(missing.find("keapsync.yaml:5:5: token_encryption_key_file: missing: account shop "
                          "stores OAuth tokens"),
             std::string::npos)
       << missing;
   EXPECT_NE(missing.find("openssl rand -hex 32"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("keapsync_token-key"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("--rotate-key --seal-plain"), std::string::npos) << missing;
   EXPECT_NE(missing.find("token_encryption: none"), std::string::npos) << missing;
 
   const auto plain = parse("token_encryption: none\n" + oauth);
@@ -222,11 +231,52 @@ TEST_F(ConfigLoader, SecretFilesAreCheckedLikeSshKeys) {
     ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
     const auto owner_error = error_for(theirs);
     EXPECT_NE(owner_error.find("is owned by uid 65534, neither root nor this user (uid 0); fix: "
-                               "chown 0 " +
-                               theirs),
+                               "run keapsync as its owner"),
               std::string::npos)
         << owner_error;
   }
+
+  // A FIFO is refused at once, not waited on.
+  const std::string fifo = dir.path() + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_NE(error_for(fifo).find("is not a regular file"), std::string::npos);
+}
+
+TEST_F(ConfigLoader, ACredentialOnAReadOnlyMountUnderCredentialsDirectoryKeepsItsModes) {
+  // systemd 256's LoadCredential= copies carry an ACL (group bits); Kubernetes' secret
+  // volumes are root's and group-readable: both are read-only mounts keapsync cannot fix.
+  const std::string mount_point = dir.path() + "/credentials";
+  std::filesystem::create_directory(mount_point);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=64k,mode=0755") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() {
+      ::unsetenv("CREDENTIALS_DIRECTORY");
+      ::umount(path.c_str());
+    }
+  } unmount{mount_point};
+  const std::string key = mount_point + "/api-key";
+  { std::ofstream(key) << "KeapAK-0123456789abcdef\n"; }
+  std::filesystem::permissions(key, std::filesystem::perms(0440));
+  ASSERT_EQ(::chown(key.c_str(), 0, 65534), 0);
+  const std::string yaml =
+      "database:\n  url: x\naccounts:\n  default:\n    auth: api_key\n"
+      "    api_key_file: api-key\n";
+  ::setenv("CREDENTIALS_DIRECTORY", mount_point.c_str(), 1);
+  // Writable: the operator's file, refused as ever.
+  EXPECT_NE(only_error(yaml).find("(mode 0440)"), std::string::npos);
+  ASSERT_EQ(::mount(nullptr, mount_point.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0);
+  const auto managed = parse(yaml);
+  EXPECT_TRUE(managed.config) << managed.errors.front().to_string();
+  // The same mount outside $CREDENTIALS_DIRECTORY is still checked.
+  ::setenv("CREDENTIALS_DIRECTORY", "/run/credentials/elsewhere", 1);
+  EXPECT_NE(only_error("database:\n  url: x\naccounts:\n  default:\n    auth: api_key\n"
+                       "    api_key_file: " +
+                       key + "\n")
+                .find("(mode 0440)"),
+            std::string::npos);
 }
 
 TEST_F(ConfigLoader, ReadSecretsOffLeavesTheSecretFilesUnopened) {

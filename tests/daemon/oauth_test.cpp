@@ -11,6 +11,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
@@ -194,6 +195,87 @@ TEST_F(OAuth, AuthRecordsTheTenantAndRefusesAnotherTenantsTokensWithoutNewTenant
   EXPECT_NE(moved.out.find("Keap tenant " + tenant), std::string::npos) << moved.out;
   EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "2");
   EXPECT_EQ(db.scalar("SELECT tenant FROM keapsync.credentials"), tenant);
+}
+
+TEST_F(OAuth, PlainTokensUnderAKeyBlockTheAccountUntilSealedAndNoRowIsBuried) {
+  authorize(config(false));  // stored under token_encryption: none
+  const auto cfg = config(true);
+  testing::BackgroundProcess daemon({KEAPSYNC_BINARY, "run", "-c", cfg}, log_file);
+  db.insert("ada", R"({"email":"ada@example.com"})");
+  const auto logged = [&](const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (testing::read_file(log_file).find(what) == std::string::npos) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
+  };
+  ASSERT_TRUE(logged("the stored OAuth tokens cannot be opened")) << testing::read_file(log_file);
+  EXPECT_EQ(db.scalar("SELECT state || ':' || attempts FROM keapsync.outbox"), "pending:0");
+
+  // A routine rotation leaves the unsealed row; --seal-plain seals it and the account resumes.
+  const auto routine = testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--rotate-key"});
+  EXPECT_EQ(routine.exit_code, 0) << routine.err;
+  EXPECT_NE(routine.out.find("account default: its tokens are stored unencrypted"),
+            std::string::npos)
+      << routine.out;
+  EXPECT_EQ(db.scalar("SELECT key_id IS NULL FROM keapsync.credentials"), "t");
+  const auto sealed =
+      testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--rotate-key", "--seal-plain"});
+  EXPECT_EQ(sealed.exit_code, 0) << sealed.err;
+  ASSERT_TRUE(db.drained(40s)) << testing::read_file(log_file);
+  EXPECT_EQ(sandbox_contact_count(), 1u);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox WHERE state = 'dead'"), "0");
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(OAuth, AnImportRefusedForItsTenantWritesTheRotatedTokenBackToItsFile) {
+  // Unsealed, so that the test can read a live refresh token of this sandbox's tenant.
+  const auto cfg = config(false);
+  authorize(cfg);
+  const std::string imported =
+      db.scalar("SELECT convert_from(refresh_token, 'UTF8') FROM keapsync.credentials");
+  db.scalar("UPDATE keapsync.credentials SET tenant = 'another-app' RETURNING 1");
+  const auto file = dir.write_secret("refresh-token", imported + "\n");
+
+  const auto refused =
+      testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--refresh-token-file", file});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("written back to " + file), std::string::npos) << refused.err;
+  const auto rotated = testing::read_file(file);
+  EXPECT_EQ(rotated.find(imported), std::string::npos);  // the spent one is gone
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "1");
+
+  // The token written back still works: the operator moves the account on purpose.
+  const auto moved = testing::run_process(
+      {KEAPSYNC_BINARY, "auth", "-c", cfg, "--refresh-token-file", file, "--new-tenant"});
+  EXPECT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_NE(moved.out.find("restart the daemons"), std::string::npos) << moved.out;
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "2");
+
+  // From standard input a refused token could not be given back: a file is asked for.
+  const auto from_stdin =
+      testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--refresh-token-file", "-"});
+  EXPECT_EQ(from_stdin.exit_code, 64);
+  EXPECT_NE(from_stdin.err.find("import the refresh token from a file"), std::string::npos)
+      << from_stdin.err;
+}
+
+TEST_F(OAuth, TokensWhoseTenantUserinfoDoesNotNameAreNotTakenForTheRecordedOne) {
+  const auto cfg = config();
+  authorize(cfg);
+  set_faults(R"({"route":"GET /rest/v2/oauth/connect/userinfo","error_rate":1.0})");
+  const auto location =
+      approve(sandbox.base_url() + "/app/oauth/authorize?client_id=shop-app&redirect_uri=" +
+              "http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code&scope=full&state=x");
+  const auto code = dir.write_secret("code", location + "\n");
+  const auto r = testing::run_process({KEAPSYNC_BINARY, "auth", "-c", cfg, "--code-file", code,
+                                       "--redirect-uri", "http://127.0.0.1:9/callback"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("of a tenant Keap's userinfo did not name"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT version FROM keapsync.credentials"), "1");
 }
 
 TEST_F(OAuth, ADeadRefreshTokenBlocksTheAccountUntilANewAuthorization) {

@@ -11,6 +11,7 @@
 
 #include "config/secret.hpp"
 #include "log/logger.hpp"
+#include "support/temp_dir.hpp"
 
 namespace keapsync::log {
 namespace {
@@ -90,10 +91,9 @@ TEST(Logger, SecretsAreScrubbedWhateverTheCallSiteDoes) {
 TEST(Logger, ASecretReadFromAFileStaysScrubbedAfterThousandsOfNewerTokens) {
   // A client secret is read once at start; years of rotated tokens must not
   // push it out of what the logger scrubs.
-  const auto path = std::filesystem::temp_directory_path() / "keapsync-logger-test-secret";
-  std::ofstream(path) << "client-secret-9Vq4Lm\n";
-  const auto secret = config::read_secret_file(path.string());
-  std::filesystem::remove(path);
+  testing::TempDir dir;
+  const auto secret =
+      config::read_secret_file(dir.write_secret("secret", "client-secret-9Vq4Lm\n"));
   for (int i = 0; i < 5000; ++i)
     config::Secret("rotated-token-" + std::to_string(i) + "-x");
   Captured c(config::LogFormat::json);

@@ -135,9 +135,15 @@ TEST(TokenStore, RotateKeyRewritesOldAndPlainRows) {
   TokenStore rotating(db.conn(), key('2'), {key('1')});
   EXPECT_EQ(rotating.read("old")->refresh_token.reveal(),
             "refresh-o-Kp20w");  // before: via previous
-  const auto report = rotating.rotate_key();
-  EXPECT_EQ(report.rewritten, 2);
-  EXPECT_EQ(report.unchanged, 1);
+  // Without --seal-plain the unsealed row is named and left alone.
+  const auto careful = rotating.rotate_key();
+  EXPECT_EQ(careful.rewritten, 1);
+  EXPECT_EQ(careful.plain, (std::vector<std::string>{"plain"}));
+  EXPECT_EQ(raw_column(db, "plain", "refresh_token"), "refresh-p-Kp20w");
+  const auto report = rotating.rotate_key(true);
+  EXPECT_EQ(report.rewritten, 1);
+  EXPECT_EQ(report.unchanged, 2);
+  EXPECT_TRUE(report.plain.empty());
   EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.credentials WHERE key_id = '" +
                       key('2').key_id() + "'"),
             "3");
@@ -170,12 +176,13 @@ TEST(TokenStore, APlainRowIsRefusedWhileAKeyIsConfiguredUntilRotateKeySealsIt) {
     EXPECT_NE(what.find("stored unencrypted while token_encryption_key_file is set"),
               std::string::npos)
         << what;
-    EXPECT_NE(what.find("keapsync auth --rotate-key"), std::string::npos) << what;
+    EXPECT_NE(what.find("keapsync auth --rotate-key --seal-plain"), std::string::npos) << what;
     EXPECT_EQ(what.find("planted"), std::string::npos) << what;
   }
   EXPECT_EQ(TokenStore(db.conn(), std::nullopt).read("shop")->refresh_token.reveal(),
-            "refresh-planted-Kp20w");  // token_encryption: none reads what it wrote
-  EXPECT_EQ(sealed.rotate_key().rewritten, 1);
+            "refresh-planted-Kp20w");           // token_encryption: none reads what it wrote
+  EXPECT_EQ(sealed.rotate_key().rewritten, 0);  // a routine rotation does not adopt it
+  EXPECT_EQ(sealed.rotate_key(true).rewritten, 1);
   EXPECT_EQ(sealed.read("shop")->refresh_token.reveal(), "refresh-planted-Kp20w");
 }
 
@@ -184,10 +191,17 @@ TEST(TokenStore, TokensOfAnotherTenantDoNotReplaceTheAccountsUnlessAskedFor) {
   TokenStore store(db.conn(), key('1'));
   EXPECT_EQ(store.save("shop", pair("a"), {.seen = "tenant-a"}), 1);
   EXPECT_EQ(store.tenant("shop"), "tenant-a");
-  // Unknown (userinfo did not answer): stored, the recorded tenant kept.
-  EXPECT_EQ(store.save("shop", pair("b"), {}), 2);
-  EXPECT_EQ(store.tenant("shop"), "tenant-a");
+  EXPECT_EQ(store.save("shop", pair("b"), {.seen = "tenant-a"}), 2);
+  // Unknown (userinfo did not answer): not taken for the recorded tenant.
+  EXPECT_THROW(store.save("shop", pair("u"), {}), TenantMismatch);
   EXPECT_EQ(store.save("shop", pair("c"), {.seen = "tenant-a"}), 3);
+  // What keapsync learned in tenant-a: ids that name other things in tenant-b.
+  db.scalar(
+      "INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES ('shop', 'ada',"
+      " '1'), ('other', 'bob', '2') RETURNING 1");
+  db.scalar(
+      "INSERT INTO keapsync.tag_name (account, name, keap_id) VALUES ('shop', 'VIP', 5)"
+      " RETURNING 1");
 
   try {
     store.save("shop", pair("x"), {.seen = "tenant-b"});
@@ -201,9 +215,13 @@ TEST(TokenStore, TokensOfAnotherTenantDoNotReplaceTheAccountsUnlessAskedFor) {
   EXPECT_EQ(store.read("shop")->refresh_token.reveal(), "refresh-c-Kp20w");
   EXPECT_EQ(store.read("shop")->version, 3);
 
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.contact_map"), "2");  // nothing changed
+
   EXPECT_EQ(store.save("shop", pair("x"), {.seen = "tenant-b", .replace = true}), 4);
   EXPECT_EQ(store.tenant("shop"), "tenant-b");
   EXPECT_EQ(store.read("shop")->refresh_token.reveal(), "refresh-x-Kp20w");
+  EXPECT_EQ(db.scalar("SELECT string_agg(account, ',') FROM keapsync.contact_map"), "other");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.tag_name"), "0");
   EXPECT_EQ(store.tenant("nobody"), std::nullopt);
 }
 
