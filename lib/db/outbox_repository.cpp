@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 
-#include "db/contact_map_repository.hpp"
 #include "db/last_error.hpp"
 
 namespace keapsync::db {
@@ -45,25 +44,6 @@ constexpr const char* kDeadFilter =
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();
-}
-
-enum class LaneLock { held, lost, busy };
-
-// Locks the contact's lane if `token` still holds it, without waiting: a shop
-// transaction whose insert touched the lane holds it until it commits.
-LaneLock lock_lane(pqxx::work& tx, const ClaimedContact& c) {
-  try {
-    return tx.exec_params(
-                 "SELECT 1 FROM keapsync.lane WHERE account = $1 AND contact_ref = $2"
-                 " AND lease_token = $3 FOR UPDATE NOWAIT",
-                 c.account, c.contact_ref, c.lease_token)
-                   .empty()
-               ? LaneLock::lost
-               : LaneLock::held;
-  } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == "55P03") return LaneLock::busy;  // lock_not_available
-    throw;
-  }
 }
 
 }  // namespace
@@ -113,12 +93,20 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
     if (lane[2].as<int>() > o.max_unsettled_claims)
       unsettled.emplace_back(accounts.back(), refs.back());
   }
+  // With each contact, what the delivery needs of the contact map: its Keap id,
+  // and when a create Keap cannot match by e-mail was noted (less ten minutes for Keap's clock).
   const pqxx::result r = tx.exec_params(
       "SELECT l.account, l.contact_ref, l.lease_token,"
       "   r.id, r.op, CASE WHEN r.bytes <= $4 THEN r.payload END, r.attempts,"
-      "   keapsync.ts_to_us(r.created_at), coalesce(r.bytes, 0)"
+      "   keapsync.ts_to_us(r.created_at), coalesce(r.bytes, 0), m.keap_id,"
+      "   to_char((cc.started_at - interval '10 minutes') AT TIME ZONE 'UTC',"
+      "     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
       " FROM unnest($1::text[], $2::text[]) AS k(account, contact_ref)"
       " JOIN keapsync.lane l ON l.account = k.account AND l.contact_ref = k.contact_ref"
+      " LEFT JOIN keapsync.contact_map m"
+      "   ON m.account = l.account AND m.contact_ref = l.contact_ref"
+      " LEFT JOIN keapsync.contact_create cc"
+      "   ON cc.account = l.account AND cc.contact_ref = l.contact_ref"
       " LEFT JOIN LATERAL ("
       "   SELECT id, op, payload, octet_length(payload) AS bytes, attempts, created_at"
       "   FROM (SELECT id, op, payload::text AS payload, attempts, created_at"
@@ -133,7 +121,12 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
   for (const auto& row : r) {
     const auto token = row[2].as<std::int64_t>();
     if (contacts.empty() || contacts.back().lease_token != token) {
-      contacts.push_back({row[0].as<std::string>(), row[1].as<std::string>(), token, {}});
+      contacts.push_back({row[0].as<std::string>(),
+                          row[1].as<std::string>(),
+                          token,
+                          {},
+                          optional_text(row[9]),
+                          optional_text(row[10])});
     }
     if (row[3].is_null()) continue;  // a lane whose rows were all discarded
     contacts.back().rows.push_back(
@@ -142,10 +135,15 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
   }
   // Lanes without rows are settled at once so they vanish (or free up); a
   // contact whose every claim ended without a result is dead-lettered.
-  std::erase_if(contacts, [&](const ClaimedContact& c) {
+  std::vector<ClaimedContact> keep, drop;
+  std::vector<Settlement> drop_settlements;
+  for (auto& c : contacts) {
     const bool poisoned = std::find(unsettled.begin(), unsettled.end(),
                                     std::pair(c.account, c.contact_ref)) != unsettled.end();
-    if (!c.rows.empty() && !poisoned) return false;
+    if (!c.rows.empty() && !poisoned) {
+      keep.push_back(std::move(c));
+      continue;
+    }
     Settlement s;
     if (poisoned) {
       const auto reason = "internal: delivering this contact ended " +
@@ -155,72 +153,164 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
       for (const auto& row : c.rows)
         s.dead.emplace_back(row.id, reason);
     }
-    settle(c, s);
-    return true;
-  });
-  return contacts;
+    drop.push_back(std::move(c));
+    drop_settlements.push_back(std::move(s));
+  }
+  if (!drop.empty()) {
+    std::vector<SettleRequest> batch;
+    for (std::size_t i = 0; i < drop.size(); ++i)
+      batch.push_back({&drop[i], &drop_settlements[i]});
+    settle_many(batch);
+  }
+  return keep;
+}
+
+std::vector<SettleResult> OutboxRepository::settle_many(const std::vector<SettleRequest>& batch) {
+  std::vector<SettleResult> results(batch.size(), SettleResult::lease_lost);
+  if (batch.empty()) return results;
+  std::vector<std::string> accounts, refs;
+  std::vector<std::int64_t> tokens;
+  for (const auto& [c, s] : batch) {
+    accounts.push_back(c->account);
+    refs.push_back(c->contact_ref);
+    tokens.push_back(c->lease_token);
+  }
+  pqxx::work tx(conn_);
+  // The lanes these tokens still hold, locked without waiting: a shop
+  // transaction whose insert touched a lane holds it until it commits.
+  constexpr const char* kHeld =
+      " FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY"
+      "   AS k(account, contact_ref, token, i)"
+      " JOIN keapsync.lane l ON l.account = k.account AND l.contact_ref = k.contact_ref"
+      "   AND l.lease_token = k.token";
+  const auto a = text_array(accounts), r = text_array(refs), t = id_array(tokens);
+  std::vector<bool> held(batch.size(), false);
+  std::size_t held_count = 0;
+  for (const auto& row : tx.exec_params(
+           std::string("SELECT k.i") + kHeld + " FOR UPDATE OF l SKIP LOCKED", a, r, t)) {
+    const auto i = row[0].as<std::size_t>() - 1;
+    held[i] = true;
+    results[i] = SettleResult::settled;
+    ++held_count;
+  }
+  if (held_count < batch.size()) {
+    // Still ours but locked by someone else: busy (nothing written); the rest is lost.
+    for (const auto& row : tx.exec_params(std::string("SELECT k.i") + kHeld, a, r, t)) {
+      const auto i = row[0].as<std::size_t>() - 1;
+      if (!held[i]) results[i] = SettleResult::busy;
+    }
+  }
+  if (held_count == 0) {
+    tx.commit();
+    return results;
+  }
+
+  // One statement per kind of change, over every held contact.
+  std::vector<std::int64_t> delivered, dead_ids, retry_ids, retry_counts;
+  std::vector<std::string> delivered_accounts, delivered_refs, dead_reasons, retry_errors;
+  std::vector<std::string> learned_accounts, learned_refs, learned_ids;
+  std::vector<std::string> forgotten_accounts, forgotten_refs;
+  std::vector<std::string> lane_accounts, lane_refs;
+  std::vector<std::int64_t> lane_waits;  // ms until free again; -1: free now
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!held[i]) continue;
+    const ClaimedContact& c = *batch[i].contact;
+    const Settlement& s = *batch[i].settlement;
+    for (const auto id : s.delivered) {
+      delivered.push_back(id);
+      delivered_accounts.push_back(c.account);
+      delivered_refs.push_back(c.contact_ref);
+    }
+    for (const auto& [id, reason] : s.dead) {
+      dead_ids.push_back(id);
+      dead_reasons.push_back(capped_error(reason));
+    }
+    const auto retry_error = s.retry.empty() ? std::string() : capped_error(s.retry_error);
+    for (const auto id : s.retry) {
+      retry_ids.push_back(id);
+      retry_errors.push_back(retry_error);
+      retry_counts.push_back(s.count_attempt ? 1 : 0);
+    }
+    if (s.keap_id_change == Settlement::KeapId::learned) {
+      learned_accounts.push_back(c.account);
+      learned_refs.push_back(c.contact_ref);
+      learned_ids.push_back(s.keap_id);
+    } else if (s.keap_id_change == Settlement::KeapId::forgotten) {
+      forgotten_accounts.push_back(c.account);
+      forgotten_refs.push_back(c.contact_ref);
+    }
+    lane_accounts.push_back(c.account);
+    lane_refs.push_back(c.contact_ref);
+    lane_waits.push_back(s.retry.empty() ? -1 : std::max<std::int64_t>(0, s.retry_after.count()));
+  }
+  if (!delivered.empty()) {
+    tx.exec_params(
+        "DELETE FROM keapsync.outbox o"
+        " USING unnest($1::bigint[], $2::text[], $3::text[]) AS d(id, account, contact_ref)"
+        " WHERE o.id = d.id AND o.account = d.account AND o.contact_ref = d.contact_ref"
+        " AND o.state = 'pending'",
+        id_array(delivered), text_array(delivered_accounts), text_array(delivered_refs));
+  }
+  if (!dead_ids.empty()) {
+    tx.exec_params(
+        "UPDATE keapsync.outbox o SET state = 'dead', attempts = o.attempts + 1,"
+        " last_error = d.reason, last_attempt_at = now(), dead_at = now()"
+        " FROM unnest($1::bigint[], $2::text[]) AS d(id, reason)"
+        " WHERE o.id = d.id AND o.state = 'pending'",
+        id_array(dead_ids), text_array(dead_reasons));
+  }
+  if (!retry_ids.empty()) {
+    tx.exec_params(
+        "UPDATE keapsync.outbox o SET attempts = o.attempts + d.n, last_error = d.error,"
+        " last_attempt_at = now()"
+        " FROM unnest($1::bigint[], $2::text[], $3::int[]) AS d(id, error, n)"
+        " WHERE o.id = d.id AND o.state = 'pending'",
+        id_array(retry_ids), text_array(retry_errors), id_array(retry_counts));
+  }
+  if (!learned_ids.empty()) {
+    // What delivering learned about the contacts' Keap ids, with the rows.
+    tx.exec_params(
+        "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
+        "           AS k(account, contact_ref, keap_id)),"
+        " noted AS (DELETE FROM keapsync.contact_create cc USING k"
+        "           WHERE cc.account = k.account AND cc.contact_ref = k.contact_ref)"
+        " INSERT INTO keapsync.contact_map (account, contact_ref, keap_id)"
+        " SELECT account, contact_ref, keap_id FROM k"
+        " ON CONFLICT (account, contact_ref)"
+        " DO UPDATE SET keap_id = excluded.keap_id, updated_at = now()",
+        text_array(learned_accounts), text_array(learned_refs), text_array(learned_ids));
+  }
+  if (!forgotten_accounts.empty()) {
+    tx.exec_params(
+        "DELETE FROM keapsync.contact_map m"
+        " USING unnest($1::text[], $2::text[]) AS k(account, contact_ref)"
+        " WHERE m.account = k.account AND m.contact_ref = k.contact_ref",
+        text_array(forgotten_accounts), text_array(forgotten_refs));
+  }
+  // The lanes: gone when nothing is pending, else free (or waiting for the
+  // retry) from their oldest pending row, which may have arrived meanwhile.
+  tx.exec_params(
+      "WITH k AS (SELECT k.account, k.contact_ref, k.wait,"
+      "             (SELECT min(o.id) FROM keapsync.outbox o WHERE o.account = k.account"
+      "              AND o.contact_ref = k.contact_ref AND o.state = 'pending') AS first_id"
+      "           FROM unnest($1::text[], $2::text[], $3::bigint[]) AS k(account, contact_ref, "
+      "wait)),"
+      " gone AS (DELETE FROM keapsync.lane l USING k"
+      "          WHERE l.account = k.account AND l.contact_ref = k.contact_ref"
+      "          AND k.first_id IS NULL)"
+      " UPDATE keapsync.lane l SET first_id = k.first_id,"
+      "   lease_until = CASE WHEN k.wait < 0 THEN NULL"
+      "                 ELSE clock_timestamp() + k.wait * interval '1 millisecond' END,"
+      "   leased_by = NULL, lease_token = NULL, claims = 0"
+      " FROM k WHERE l.account = k.account AND l.contact_ref = k.contact_ref"
+      " AND k.first_id IS NOT NULL",
+      text_array(lane_accounts), text_array(lane_refs), id_array(lane_waits));
+  tx.commit();
+  return results;
 }
 
 SettleResult OutboxRepository::settle(const ClaimedContact& c, const Settlement& s) {
-  pqxx::work tx(conn_);
-  switch (lock_lane(tx, c)) {
-    case LaneLock::held:
-      break;
-    case LaneLock::lost:
-      return SettleResult::lease_lost;
-    case LaneLock::busy:
-      return SettleResult::busy;
-  }
-  if (!s.delivered.empty()) {
-    tx.exec_params(
-        "DELETE FROM keapsync.outbox WHERE id = ANY($1::bigint[]) AND account = $2"
-        " AND contact_ref = $3 AND state = 'pending'",
-        id_array(s.delivered), c.account, c.contact_ref);
-  }
-  for (const auto& [id, reason] : s.dead) {
-    tx.exec_params(
-        "UPDATE keapsync.outbox SET state = 'dead', attempts = attempts + 1, last_error = $2,"
-        " last_attempt_at = now(), dead_at = now()"
-        " WHERE id = $1 AND state = 'pending'",
-        id, capped_error(reason));
-  }
-  if (!s.retry.empty()) {
-    tx.exec_params(
-        "UPDATE keapsync.outbox SET attempts = attempts + $3, last_error = $2,"
-        " last_attempt_at = now()"
-        " WHERE id = ANY($1::bigint[]) AND state = 'pending'",
-        id_array(s.retry), capped_error(s.retry_error), s.count_attempt ? 1 : 0);
-  }
-  if (s.keap_id_change == Settlement::KeapId::learned) {
-    remember_keap_id(tx, c.account, c.contact_ref, s.keap_id);
-  } else if (s.keap_id_change == Settlement::KeapId::forgotten) {
-    forget_keap_id(tx, c.account, c.contact_ref);
-  }
-  // The lane: gone when nothing is pending, else free (or waiting for the
-  // retry) from its oldest pending row, which may have arrived meanwhile.
-  const auto first = tx.exec_params(
-      "SELECT min(id) FROM keapsync.outbox WHERE account = $1 AND contact_ref = $2"
-      " AND state = 'pending'",
-      c.account, c.contact_ref);
-  if (first[0][0].is_null()) {
-    tx.exec_params("DELETE FROM keapsync.lane WHERE account = $1 AND contact_ref = $2", c.account,
-                   c.contact_ref);
-  } else if (!s.retry.empty()) {
-    tx.exec_params(
-        "UPDATE keapsync.lane SET first_id = $3,"
-        " lease_until = clock_timestamp() + $4 * interval '1 millisecond',"
-        " leased_by = NULL, lease_token = NULL, claims = 0"
-        " WHERE account = $1 AND contact_ref = $2",
-        c.account, c.contact_ref, first[0][0].as<std::int64_t>(),
-        static_cast<std::int64_t>(std::max<std::int64_t>(0, s.retry_after.count())));
-  } else {
-    tx.exec_params(
-        "UPDATE keapsync.lane SET first_id = $3, lease_until = NULL, leased_by = NULL,"
-        " lease_token = NULL, claims = 0 WHERE account = $1 AND contact_ref = $2",
-        c.account, c.contact_ref, first[0][0].as<std::int64_t>());
-  }
-  tx.commit();
-  return SettleResult::settled;
+  return settle_many({{&c, &s}}).front();
 }
 
 namespace {

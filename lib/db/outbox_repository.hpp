@@ -42,6 +42,12 @@ struct ClaimOptions {
   int max_unsettled_claims = 5;
 };
 
+// One contact to settle and what became of its rows (both outlive the call).
+struct SettleRequest {
+  const ClaimedContact* contact;
+  const Settlement* settlement;
+};
+
 class OutboxRepository {
  public:
   explicit OutboxRepository(pqxx::connection& conn) : conn_(conn) {}
@@ -58,6 +64,10 @@ class OutboxRepository {
   // arrived meanwhile or remain. Rows of the contact not named in `s` stay pending. `busy` when a
   // shop transaction holds the contact's lane (it waits for nobody): try again shortly.
   SettleResult settle(const ClaimedContact& contact, const Settlement& s);
+
+  // settle() for many contacts in one transaction, one statement per kind of
+  // change (the dispatcher's group commit); a result per request, in order.
+  std::vector<SettleResult> settle_many(const std::vector<SettleRequest>& batch);
 
   // Shorthands for the usual outcomes of a whole contact.
   SettleResult ack(const ClaimedContact& contact);

@@ -32,6 +32,11 @@ std::vector<std::int64_t> row_ids(const db::ClaimedContact& c) {
   return ids;
 }
 
+// The contact as claimed, with none of its rows (a subset is added back).
+db::ClaimedContact without_rows(const db::ClaimedContact& c) {
+  return {c.account, c.contact_ref, c.lease_token, {}, c.keap_id, c.create_search_start};
+}
+
 bool is_not_found(const keap::ApiOutcome& r) {
   return !r.ok() && r.error.status == 404;
 }
@@ -47,7 +52,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
                                                           const keap::CallWindow& window) {
   Verdict verdict;
   db::Settlement& s = verdict.settlement;
-  db::ClaimedContact valid{c.account, c.contact_ref, c.lease_token, {}};
+  db::ClaimedContact valid = without_rows(c);
   std::vector<keap::PendingChange> changes;
   for (const auto& row : c.rows) {
     // A payload over the cap was not fetched (OutboxRepository::claim): it is too big to read.
@@ -85,7 +90,7 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   verdict.fenced = error.error_class == keap::ErrorClass::fenced;
   // Rows whose part is in Keap are settled as delivered whatever stopped the
   // plan: a retry must not delete a contact again, nor an error bury them.
-  db::ClaimedContact failed{c.account, c.contact_ref, c.lease_token, {}};
+  db::ClaimedContact failed = without_rows(c);
   db::ClaimedContact waiting = failed;
   const auto standings = keap::row_standings(changes, plan, failure->step);
   for (std::size_t i = 0; i < valid.rows.size(); ++i) {
@@ -170,9 +175,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
     const keap::CallWindow& window, db::Settlement& settlement) {
   keap::KeapApi& api = *account.api;
-  auto id = co_await db_.run([&](pqxx::connection& conn) {
-    return db::ContactMapRepository(conn).find(c.account, c.contact_ref);
-  });
+  std::optional<std::string> id = c.keap_id;
   // Map changes go into the settlement, written with the rows once delivery ends.
   const auto forget = [&] {
     id.reset();
@@ -201,9 +204,8 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       const keap::KeapRequest& create = *mapped.request;
       if (!keap::matched_by_email(create)) {
         // An earlier attempt may have made this contact: look before creating it again.
-        const auto since = co_await db_.run([&](pqxx::connection& conn) {
-          return db::ContactMapRepository(conn).create_search_start(c.account, c.contact_ref);
-        });
+        // At most one create is sent per claim, so the note read with the claim is current.
+        const auto& since = c.create_search_start;
         const auto search = since ? keap::find_created_request(create, *since) : std::nullopt;
         if (search && round < 2) {
           auto r = co_await api.call(*search, window);

@@ -36,7 +36,8 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor, db::DatabasePool& 
       clock_(std::move(clock)),
       logger_(std::move(logger)),
       wakeup_(executor),
-      lease_timer_(executor) {}
+      lease_timer_(executor),
+      settler_(executor, db, static_cast<std::size_t>(worker.batch_size)) {}
 
 void Dispatcher::wake() {
   wake_pending_ = true;
@@ -263,9 +264,7 @@ boost::asio::awaitable<std::optional<db::SettleResult>> Dispatcher::settle(
   bool warned = false;
   for (;;) {
     try {
-      const auto result = co_await db_.run([&contact, &s](pqxx::connection& conn) {
-        return db::OutboxRepository(conn).settle(contact, s);
-      });
+      const auto result = co_await settler_.settle(contact, s);
       if (result != db::SettleResult::busy) co_return result;
       if (!warned) {
         logger_.warn("a shop transaction holds the contact; settling when it ends",

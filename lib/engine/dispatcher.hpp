@@ -23,6 +23,7 @@
 #include "engine/account_context.hpp"
 #include "engine/contact_processor.hpp"
 #include "engine/lease_fence.hpp"
+#include "engine/settle_batcher.hpp"
 #include "log/logger.hpp"
 
 namespace keapsync::engine {
@@ -100,6 +101,7 @@ class Dispatcher {
   log::Logger logger_;
   boost::asio::steady_timer wakeup_;
   boost::asio::steady_timer lease_timer_;
+  SettleBatcher settler_;
   bool finished_ = false;  // run() has drained and released
   bool wake_pending_ = false;
   bool stopping_ = false;

@@ -2,6 +2,8 @@
 // coalescing, leases, retries, dead letters, release and status.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "db/last_error.hpp"
 #include "db/outbox_repository.hpp"
 #include "support/migrated_database.hpp"
@@ -438,6 +440,89 @@ TEST_F(OutboxRepositoryTest, ASettleMeetingAShopTransactionIsBusyAndTheRowIsNeve
   const auto next = repo.claim(options());
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].rows.size(), 1u);
+}
+
+TEST_F(OutboxRepositoryTest, ManyContactsSettleInOneTransactionEachWithItsOwnOutcome) {
+  for (const char* ref : {"ann", "ben", "cat", "dan", "eve", "fay"})
+    db.insert(ref, R"({"given_name":"X"})");
+  db.scalar(
+      "INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES ('default', 'dan',"
+      " '7') RETURNING 1");
+  const auto claimed = repo.claim(options());
+  ASSERT_EQ(claimed.size(), 6u);
+  std::map<std::string, const ClaimedContact*> by_ref;
+  for (const auto& c : claimed)
+    by_ref[c.contact_ref] = &c;
+  auto stale = *by_ref.at("fay");  // a lease taken over by another worker
+  stale.lease_token += 1000;
+  // A shop transaction holds ben's lane (its insert is not committed yet).
+  auto shop = db.connect();
+  pqxx::work shop_tx(*shop);
+  shop_tx.exec("INSERT INTO keapsync.outbox (contact_ref) VALUES ('ben')");
+
+  Settlement delivered, retried, dead, learned, forgotten, lost;
+  delivered.delivered = ids(*by_ref.at("ann"));
+  learned.delivered = ids(*by_ref.at("cat"));
+  learned.keap_id_change = Settlement::KeapId::learned;
+  learned.keap_id = "42";
+  forgotten.retry = ids(*by_ref.at("dan"));
+  forgotten.retry_error = "Keap answered 503";
+  forgotten.retry_after = seconds(60);
+  forgotten.keap_id_change = Settlement::KeapId::forgotten;
+  for (const auto id : ids(*by_ref.at("eve")))
+    dead.dead.emplace_back(id, "Keap said 400");
+  retried.retry = ids(*by_ref.at("ben"));
+  retried.retry_error = "never written";
+  lost.delivered = ids(stale);
+  const std::vector<SettleRequest> batch = {
+      {by_ref.at("ann"), &delivered}, {by_ref.at("ben"), &retried}, {by_ref.at("cat"), &learned},
+      {by_ref.at("dan"), &forgotten}, {by_ref.at("eve"), &dead},    {&stale, &lost}};
+  const auto results = repo.settle_many(batch);
+  EXPECT_EQ(results, (std::vector<SettleResult>{SettleResult::settled, SettleResult::busy,
+                                                SettleResult::settled, SettleResult::settled,
+                                                SettleResult::settled, SettleResult::lease_lost}));
+  shop_tx.commit();
+
+  const auto state = [&](const std::string& ref) {
+    return db.scalar(
+        "SELECT string_agg(state || ':' || attempts || ':' || coalesce(last_error, ''),"
+        " ',' ORDER BY id) FROM keapsync.outbox WHERE contact_ref = '" +
+        ref + "'");
+  };
+  EXPECT_EQ(state("ann"), "NULL");  // delivered and gone
+  EXPECT_EQ(state("cat"), "NULL");
+  EXPECT_EQ(state("ben"), "pending:0:,pending:0:");  // busy: nothing written
+  EXPECT_EQ(state("dan"), "pending:1:Keap answered 503");
+  EXPECT_EQ(state("eve"), "dead:1:Keap said 400");
+  EXPECT_EQ(state("fay"), "pending:0:");  // lost: another worker's now
+  EXPECT_EQ(db.scalar("SELECT string_agg(contact_ref || '=' || keap_id, ',' ORDER BY contact_ref)"
+                      " FROM keapsync.contact_map"),
+            "cat=42");
+  // Lanes: gone when nothing is pending, waiting for the retry, or still held.
+  EXPECT_EQ(db.scalar("SELECT string_agg(contact_ref || ':' || (lease_until IS NOT NULL)::text ||"
+                      " ':' || (lease_token IS NOT NULL)::text, ',' ORDER BY contact_ref)"
+                      " FROM keapsync.lane"),
+            "ben:true:true,dan:true:false,fay:true:true");
+}
+
+TEST_F(OutboxRepositoryTest, AClaimCarriesTheKeapIdAndTheNoteOfAnUnmatchedCreate) {
+  db.insert("known");
+  db.insert("noted");
+  db.insert("new");
+  db.scalar(
+      "INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES ('default', 'known',"
+      " '99') RETURNING 1");
+  db.scalar(
+      "INSERT INTO keapsync.contact_create (account, contact_ref, started_at) VALUES"
+      " ('default', 'noted', '2026-03-01 12:30:00+00') RETURNING 1");
+  const auto claimed = repo.claim(options());
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].keap_id, "99");
+  EXPECT_EQ(claimed[0].create_search_start, std::nullopt);
+  EXPECT_EQ(claimed[1].keap_id, std::nullopt);
+  EXPECT_EQ(claimed[1].create_search_start, "2026-03-01T12:20:00Z");  // ten minutes earlier
+  EXPECT_EQ(claimed[2].keap_id, std::nullopt);
+  EXPECT_EQ(claimed[2].create_search_start, std::nullopt);
 }
 
 }  // namespace
