@@ -1,4 +1,5 @@
-// TlsContext: the client TLS settings (TLS >= 1.2, peer verification always on, trust store).
+// TlsContext: the client TLS settings (TLS >= 1.2, peer verification always on, trust store) and
+// the TLS sessions its connections may resume.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,8 @@ struct TrustStore {
   std::string dir;     // the hashed CA directory of the system store ("" for keap.ca_file)
 };
 
+class TlsSessionCache;
+
 class TlsContext {
  public:
   // Trusts the PEM bundle `ca_file`, or the system store when it is empty.
@@ -31,12 +34,17 @@ class TlsContext {
 
   boost::asio::ssl::context& native();
 
+  // The sessions of this context's connections, by origin: never shared with
+  // another TlsContext (another trust store).
+  TlsSessionCache& sessions();
+
   // The store a TlsContext(ca_file) trusts: `ca_file`, or the system default
   // as OpenSSL resolves it (SSL_CERT_FILE / SSL_CERT_DIR override its
   // built-in paths).
   static TrustStore trust_store(const std::string& ca_file);
 
  private:
+  std::unique_ptr<TlsSessionCache> sessions_;  // outlives the context's connections
   std::unique_ptr<boost::asio::ssl::context> context_;
 };
 

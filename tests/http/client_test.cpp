@@ -525,6 +525,120 @@ TEST_F(ClientTest, ConnectionRefusedIsAConnectError) {
   EXPECT_EQ(r.error().kind, Kind::connect) << r.error().describe();
 }
 
+// --- TLS session resumption ---
+
+// Every answer closes its connection, so each request makes a new one.
+void close_every_connection(HttpsTestServer& server) {
+  server.set_handler([](const TestRequest&) {
+    TestResponse res;
+    res.headers.add("Connection", "close");
+    res.close_after = true;
+    res.body = "ok";
+    return res;
+  });
+}
+
+TEST_F(ClientTest, ANewConnectionResumesTheOriginsTls13Session) {
+  HttpsTestServer server(ca);
+  close_every_connection(server);
+  Client client(ioc.get_executor(), options());
+  const Url origin = Url::parse(server.origin("localhost"));
+  for (std::size_t i = 1; i <= 3; ++i) {
+    const Result r = fetch(client, origin, get());
+    ASSERT_TRUE(r.ok()) << kind_of(r);
+    EXPECT_EQ(r.response().body, "ok");
+    EXPECT_EQ(server.connections(), i);
+    // The first handshake is a full one; each later one resumes the ticket
+    // the previous connection was given (a ticket is used once).
+    EXPECT_EQ(server.resumed_handshakes(), i - 1);
+  }
+  EXPECT_EQ(server.tickets_offered(), 2u);
+  EXPECT_EQ(server.received().at(2).sni, "localhost");
+}
+
+TEST_F(ClientTest, ANewConnectionResumesATls12SessionById) {
+  HttpsTestServer server(ca, {.resumption = HttpsTestServer::Resumption::session_ids});
+  close_every_connection(server);
+  Client client(ioc.get_executor(), options());
+  const Url origin = Url::parse(server.origin());
+  for (std::size_t i = 1; i <= 3; ++i) {
+    const Result r = fetch(client, origin, get());
+    ASSERT_TRUE(r.ok()) << kind_of(r);
+    // One session serves both later connections, though each ended without a close_notify.
+    EXPECT_EQ(server.resumed_handshakes(), i - 1);
+  }
+  EXPECT_EQ(server.tickets_offered(), 0u);
+}
+
+TEST_F(ClientTest, AnotherHostNameOfTheSameServerIsNotOfferedTheSession) {
+  // The server would accept its own ticket under either name; only the
+  // client's origin check keeps 127.0.0.1's session from "localhost".
+  HttpsTestServer server(ca);
+  close_every_connection(server);
+  Client client(ioc.get_executor(), options());
+  ASSERT_TRUE(fetch(client, Url::parse(server.origin("127.0.0.1")), get()).ok());
+  const Url by_name = Url::parse(server.origin("localhost"));
+  const Result first = fetch(client, by_name, get());
+  ASSERT_TRUE(first.ok()) << kind_of(first);
+  EXPECT_EQ(server.tickets_offered(), 0u);
+  EXPECT_EQ(server.resumed_handshakes(), 0u);
+  const Result again = fetch(client, by_name, get());
+  ASSERT_TRUE(again.ok()) << kind_of(again);
+  EXPECT_EQ(server.resumed_handshakes(), 1u);  // its own session, from its own handshake
+}
+
+TEST_F(ClientTest, AnotherPortIsNotOfferedTheSession) {
+  HttpsTestServer first(ca);
+  HttpsTestServer second(ca);
+  close_every_connection(first);
+  close_every_connection(second);
+  Client client(ioc.get_executor(), options());
+  const Url first_origin = Url::parse(first.origin("localhost"));
+  const Url second_origin = Url::parse(second.origin("localhost"));
+  ASSERT_TRUE(fetch(client, first_origin, get()).ok());
+  ASSERT_TRUE(fetch(client, second_origin, get()).ok());
+  EXPECT_EQ(second.tickets_offered(), 0u);
+  ASSERT_TRUE(fetch(client, second_origin, get()).ok());
+  ASSERT_TRUE(fetch(client, first_origin, get()).ok());
+  EXPECT_EQ(second.tickets_offered(), 1u);
+  EXPECT_EQ(second.resumed_handshakes(), 1u);
+  EXPECT_EQ(first.tickets_offered(), 1u);
+  EXPECT_EQ(first.resumed_handshakes(), 1u);  // the first origin's session waited for it
+}
+
+TEST_F(ClientTest, SessionsStayWithinTheirTlsContext) {
+  // Another TlsContext may trust other CAs: it never resumes a session the
+  // first one verified. Clients that share one TlsContext share its sessions.
+  HttpsTestServer server(ca);
+  close_every_connection(server);
+  const Url origin = Url::parse(server.origin("localhost"));
+  auto shared = std::make_shared<TlsContext>(ca_file.path());
+  Client first(ioc.get_executor(), options(), shared);
+  Client other_context(ioc.get_executor(), options());
+  ASSERT_TRUE(fetch(first, origin, get()).ok());
+  ASSERT_TRUE(fetch(other_context, origin, get()).ok());
+  EXPECT_EQ(server.tickets_offered(), 0u);
+  Client same_context(ioc.get_executor(), options(), shared);
+  ASSERT_TRUE(fetch(same_context, origin, get()).ok());
+  EXPECT_EQ(server.tickets_offered(), 1u);
+  EXPECT_EQ(server.resumed_handshakes(), 1u);
+}
+
+TEST_F(ClientTest, AServerThatRefusesResumptionGetsAFullHandshake) {
+  HttpsTestServer server(ca, {.resumption = HttpsTestServer::Resumption::refused});
+  close_every_connection(server);
+  Client client(ioc.get_executor(), options());
+  const Url origin = Url::parse(server.origin("localhost"));
+  for (std::size_t i = 1; i <= 3; ++i) {
+    const Result r = fetch(client, origin, get());
+    ASSERT_TRUE(r.ok()) << kind_of(r);
+    EXPECT_EQ(r.response().body, "ok");
+  }
+  EXPECT_EQ(server.tickets_offered(), 2u);  // offered each time, declined each time
+  EXPECT_EQ(server.resumed_handshakes(), 0u);
+  EXPECT_EQ(server.connections(), 3u);
+}
+
 // --- proxy ---
 
 ProxySettings::Environment environment(std::map<std::string, std::string> vars) {

@@ -52,6 +52,7 @@ struct HttpsTestServer::Impl {
     const auto pair = ca.issue_server(options.names);
     tls.use_certificate_chain(asio::buffer(pair.certificate_pem));
     tls.use_private_key(asio::buffer(pair.private_key_pem), ssl::context::pem);
+    configure_resumption();
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
     acceptor.open(local.protocol());
     acceptor.bind(local);
@@ -72,6 +73,36 @@ struct HttpsTestServer::Impl {
     thread.join();
   }
 
+  // OpenSSL's server defaults allow resumption: a session cache and tickets
+  // (TLS 1.3 and 1.2). The ticket callback only counts, then decides as
+  // OpenSSL does, except that `refused` never accepts a ticket.
+  void configure_resumption() {
+    SSL_CTX* ctx = tls.native_handle();
+    if (options.resumption == Resumption::session_ids) {
+      SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+      SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    }
+    if (options.resumption == Resumption::refused) {
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+    SSL_CTX_set_session_ticket_cb(
+        ctx, nullptr,
+        [](SSL*, SSL_SESSION*, const unsigned char*, size_t, SSL_TICKET_STATUS status,
+           void* arg) -> SSL_TICKET_RETURN {
+          auto* self = static_cast<Impl*>(arg);
+          if (status == SSL_TICKET_EMPTY || status == SSL_TICKET_NONE) {
+            return SSL_TICKET_RETURN_IGNORE_RENEW;
+          }
+          ++self->tickets_offered;
+          if (self->options.resumption == Resumption::refused)
+            return SSL_TICKET_RETURN_IGNORE_RENEW;
+          if (status == SSL_TICKET_SUCCESS) return SSL_TICKET_RETURN_USE;
+          if (status == SSL_TICKET_SUCCESS_RENEW) return SSL_TICKET_RETURN_USE_RENEW;
+          return SSL_TICKET_RETURN_IGNORE_RENEW;  // another server's, or corrupt
+        },
+        this);
+  }
+
   asio::awaitable<void> accept_loop() {
     for (;;) {
       error_code ec;
@@ -84,6 +115,13 @@ struct HttpsTestServer::Impl {
 
   asio::awaitable<void> session(tcp::socket socket, std::size_t index) {
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
+    // However the connection ends (without a close_notify here), its session
+    // stays in the cache for a resumption by id, as TLS 1.1 on allows; OpenSSL
+    // would drop it from a connection freed unshut.
+    struct KeepSession {
+      SSL* ssl;
+      ~KeepSession() { SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN); }
+    } keep_session{stream.native_handle()};
     auto& tcp_stream = beast::get_lowest_layer(stream);
     if (options.stall == Stall::handshake) co_await wait_forever();
     error_code ec;
@@ -91,6 +129,7 @@ struct HttpsTestServer::Impl {
     co_await stream.async_handshake(ssl::stream_base::server, use_ec(ec));
     tcp_stream.expires_never();
     if (ec) co_return;
+    if (SSL_session_reused(stream.native_handle()) == 1) ++resumed_count;
     if (options.stall == Stall::request) co_await wait_forever();
     const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
     beast::flat_buffer buffer;
@@ -142,6 +181,8 @@ struct HttpsTestServer::Impl {
   std::uint16_t port = 0;
   std::atomic<std::size_t> connection_count{0};
   std::atomic<std::size_t> request_count{0};
+  std::atomic<std::size_t> resumed_count{0};
+  std::atomic<std::size_t> tickets_offered{0};
   mutable std::mutex mutex;
   Handler handler;
   std::vector<TestRequest> log;
@@ -173,6 +214,13 @@ std::size_t HttpsTestServer::connections() const {
 }
 std::size_t HttpsTestServer::requests() const {
   return impl_->request_count;
+}
+
+std::size_t HttpsTestServer::resumed_handshakes() const {
+  return impl_->resumed_count;
+}
+std::size_t HttpsTestServer::tickets_offered() const {
+  return impl_->tickets_offered;
 }
 
 std::vector<TestRequest> HttpsTestServer::received() const {

@@ -52,9 +52,17 @@ class HttpsTestServer {
     request,    // handshake, then never read the request
   };
 
+  // Which TLS sessions a client may resume.
+  enum class Resumption {
+    tickets,      // OpenSSL's server defaults: TLS 1.3 tickets (two per full handshake)
+    session_ids,  // TLS 1.2 without tickets: sessions resumed by id from the server's cache
+    refused,      // TLS 1.3 tickets issued but never accepted, no cache: full handshakes only
+  };
+
   struct Options {
     std::vector<std::string> names = {"127.0.0.1", "localhost"};  // in the certificate
     Stall stall = Stall::none;
+    Resumption resumption = Resumption::tickets;
   };
 
   // Starts serving on its own thread; the certificate is issued by `ca`.
@@ -73,6 +81,11 @@ class HttpsTestServer {
 
   std::size_t connections() const;  // TCP connections accepted
   std::size_t requests() const;     // requests read completely
+  // Handshakes that resumed a session (SSL_session_reused).
+  std::size_t resumed_handshakes() const;
+  // ClientHellos that offered a session ticket, whether it could be used or not
+  // (another server's, a refused one): what a client offered, not what it got.
+  std::size_t tickets_offered() const;
   std::vector<TestRequest> received() const;
 
  private:
