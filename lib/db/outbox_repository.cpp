@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <pqxx/pqxx>
+#include <tuple>
 
 #include "db/last_error.hpp"
 
@@ -44,6 +45,27 @@ constexpr const char* kDeadFilter =
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();
+}
+
+// Sorts parallel arrays by (account, contact_ref), `values` alongside when given.
+void sort_together(std::vector<std::string>& accounts, std::vector<std::string>& refs,
+                   std::vector<std::string>* values) {
+  std::vector<std::size_t> order(accounts.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(accounts[a], refs[a]) < std::tie(accounts[b], refs[b]);
+  });
+  const auto permute = [&](std::vector<std::string>& v) {
+    std::vector<std::string> out;
+    out.reserve(v.size());
+    for (const auto i : order)
+      out.push_back(std::move(v[i]));
+    v = std::move(out);
+  };
+  permute(accounts);
+  permute(refs);
+  if (values != nullptr) permute(*values);
 }
 
 }  // namespace
@@ -267,6 +289,10 @@ std::vector<SettleResult> OutboxRepository::settle_many(const std::vector<Settle
         " WHERE o.id = d.id AND o.state = 'pending'",
         id_array(retry_ids), text_array(retry_errors), id_array(retry_counts));
   }
+  // Map rows in one order (account, contact_ref), as everyone who locks several takes them:
+  // two such transactions cannot deadlock.
+  sort_together(learned_accounts, learned_refs, &learned_ids);
+  sort_together(forgotten_accounts, forgotten_refs, nullptr);
   if (!learned_ids.empty()) {
     // What delivering learned about the contacts' Keap ids, with the rows.
     tx.exec_params(

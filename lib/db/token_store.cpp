@@ -139,7 +139,13 @@ std::int64_t TokenStore::save(const std::string& account, const TokenPair& token
   }
   if (moves) {
     // Another Keap app: the ids keapsync learned name other contacts and tags there.
-    for (const char* table : {"contact_map", "tag_name", "contact_create"}) {
+    // The map's rows locked in the order a settlement takes them: no deadlock with one.
+    tx.exec_params(
+        "DELETE FROM keapsync.contact_map WHERE (account, contact_ref) IN (SELECT account,"
+        " contact_ref FROM keapsync.contact_map WHERE account = $1 ORDER BY contact_ref"
+        " FOR UPDATE)",
+        account);
+    for (const char* table : {"tag_name", "contact_create"}) {
       tx.exec_params(std::string("DELETE FROM keapsync.") + table + " WHERE account = $1", account);
     }
   }

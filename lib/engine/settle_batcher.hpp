@@ -2,11 +2,16 @@
 // transaction is on its way wait for it and then go together, in one
 // transaction of set-based statements (OutboxRepository::settle_many). With
 // nothing on the way a settlement goes at once, so a lone contact waits for
-// nobody; at saturation one commit serves many contacts.
+// nobody; at saturation one commit serves many contacts. A transaction on its
+// way for longer than kStalled (a lock wait, a dead connection) does not hold
+// up the others: one more may start beside it, up to kMaxFlushes. A batch
+// that fails is tried again one contact at a time, so that one contact's
+// error is its own.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -31,14 +36,21 @@ class SettleBatcher {
   std::size_t transactions() const { return transactions_; }
 
  private:
+  static constexpr auto kStalled = std::chrono::seconds(1);
+  static constexpr std::size_t kMaxFlushes = 2;
+
   struct Waiter;
+  // Starts a flush when none is on its way, or when every one on its way has stalled.
+  void start_flush();
   boost::asio::awaitable<void> flush();
+  boost::asio::awaitable<void> settle_batch(std::vector<std::shared_ptr<Waiter>> batch);
 
   boost::asio::any_io_executor executor_;
   db::DatabasePool& db_;
   std::size_t max_batch_;
   std::vector<std::shared_ptr<Waiter>> queue_;
-  bool flushing_ = false;
+  std::size_t flushes_ = 0;  // on their way
+  std::chrono::steady_clock::time_point last_batch_start_{};  // of the newest on its way
   std::size_t transactions_ = 0;
 };
 

@@ -217,6 +217,8 @@ TEST_F(OutboxRepositoryTest, LastErrorIsCappedOnACharacterBoundary) {
     EXPECT_TRUE(stored.ends_with("\xE2\x82\xAC... (6001 bytes in all)")) << stored;
   }
   EXPECT_EQ(capped_error("short"), "short");
+  // A NUL ends the text, as it would in a libpq parameter (a text[] literal refuses it).
+  EXPECT_EQ(capped_error(std::string("cut\0here", 8)), "cut");
   EXPECT_EQ(capped_error(std::string(kMaxLastErrorBytes, 'x')),
             std::string(kMaxLastErrorBytes, 'x'));
 }

@@ -7,6 +7,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "db/outbox_repository.hpp"
 #include "support/migrated_database.hpp"
@@ -99,6 +101,86 @@ TEST_F(SettleBatcherTest, ALoneContactGoesAtOnceAndADatabaseErrorReachesEveryWai
   io.run();
   EXPECT_EQ(failed, 2);
   EXPECT_EQ(batcher.transactions(), 3u);  // the first at once, the second after it
+}
+
+TEST_F(SettleBatcherTest, OneContactsErrorIsItsOwnAndTheOthersSettle) {
+  const auto contacts = claim(3);
+  std::vector<db::Settlement> settlements(contacts.size());
+  for (std::size_t i = 0; i < contacts.size(); ++i)
+    settlements[i].delivered.push_back(contacts[i].rows.at(0).id);
+  // The same lane twice with a learned id: a statement error for the whole transaction.
+  std::vector<db::ClaimedContact> batch = {contacts[0], contacts[0], contacts[1], contacts[2]};
+  settlements.insert(settlements.begin(), settlements[0]);
+  for (int i : {0, 1}) {
+    settlements[i].keap_id_change = db::Settlement::KeapId::learned;
+    settlements[i].keap_id = std::to_string(40 + i);
+  }
+  SettleBatcher batcher(io.get_executor(), pool, 50);
+  std::vector<std::optional<db::SettleResult>> results(batch.size());
+  std::vector<bool> threw(batch.size(), false);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&, i]() -> boost::asio::awaitable<void> {
+          try {
+            results[i] = co_await batcher.settle(batch[i], settlements[i]);
+          } catch (const std::exception&) {
+            threw[i] = true;
+          }
+        },
+        boost::asio::detached);
+  }
+  io.run();
+  // The first went alone; the three after it failed together, then each alone:
+  // the repeated lane is lost the second time, the others settle.
+  EXPECT_EQ(results[0], db::SettleResult::settled);
+  EXPECT_EQ(results[1], db::SettleResult::lease_lost);
+  EXPECT_EQ(results[2], db::SettleResult::settled);
+  EXPECT_EQ(results[3], db::SettleResult::settled);
+  EXPECT_EQ(threw, std::vector<bool>(4, false));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox"), "0");
+}
+
+TEST_F(SettleBatcherTest, ASettlementStuckOnALockDoesNotHoldUpTheOthers) {
+  const auto contacts = claim(2);
+  std::vector<db::Settlement> settlements(2);
+  for (std::size_t i = 0; i < 2; ++i)
+    settlements[i].delivered.push_back(contacts[i].rows.at(0).id);
+  settlements[0].keap_id_change = db::Settlement::KeapId::learned;  // writes contact_map
+  settlements[0].keap_id = "7";
+  // Another session holds the contact map (as a migration or --new-tenant could).
+  auto holder = db.connect();
+  pqxx::work lock(*holder);
+  lock.exec("LOCK TABLE keapsync.contact_map IN EXCLUSIVE MODE");
+
+  SettleBatcher batcher(io.get_executor(), pool, 50);
+  std::optional<db::SettleResult> first, second;
+  std::chrono::steady_clock::time_point second_done;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        try {
+          first = co_await batcher.settle(contacts[0], settlements[0]);
+        } catch (const std::exception&) {
+        }
+      },
+      boost::asio::detached);
+  boost::asio::steady_timer later(io, std::chrono::milliseconds(100));
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        co_await later.async_wait(boost::asio::use_awaitable);
+        second = co_await batcher.settle(contacts[1], settlements[1]);
+        second_done = std::chrono::steady_clock::now();
+        lock.abort();  // the holder lets go once the other contact is through
+      },
+      boost::asio::detached);
+  const auto started = std::chrono::steady_clock::now();
+  io.run();
+  EXPECT_EQ(second, db::SettleResult::settled);
+  // Beside the stuck one after a second, not after the 5 s lock timeout.
+  EXPECT_LT(second_done - started, std::chrono::seconds(4));
+  EXPECT_EQ(first, db::SettleResult::settled);
 }
 
 }  // namespace

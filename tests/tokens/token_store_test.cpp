@@ -197,8 +197,8 @@ TEST(TokenStore, TokensOfAnotherTenantDoNotReplaceTheAccountsUnlessAskedFor) {
   EXPECT_EQ(store.save("shop", pair("c"), {.seen = "tenant-a"}), 3);
   // What keapsync learned in tenant-a: ids that name other things in tenant-b.
   db.scalar(
-      "INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES ('shop', 'ada',"
-      " '1'), ('other', 'bob', '2') RETURNING 1");
+      "WITH i AS (INSERT INTO keapsync.contact_map (account, contact_ref, keap_id) VALUES"
+      " ('shop', 'ada', '1'), ('other', 'bob', '2') RETURNING 1) SELECT count(*) FROM i");
   db.scalar(
       "INSERT INTO keapsync.tag_name (account, name, keap_id) VALUES ('shop', 'VIP', 5)"
       " RETURNING 1");
