@@ -94,6 +94,13 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
     http::Result result = co_await client_.request(api_url_, std::move(http_request));
     const auto elapsed = std::chrono::steady_clock::now() - started;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    if (!result && result.error().step == http::TransportError::Step::pool_wait) {
+      // Our own queue, not Keap: nothing was sent, nothing is counted as a Keap request.
+      logger_.debug("no free connection to Keap in time; not sent", {{"ms", ms}});
+      ApiError error = transport_failure("not sent: no free connection to Keap in time");
+      error.request_sent = false;
+      co_return failure(std::move(error));
+    }
     if (observer_) {
       observer_({request.method, route_template(request.target),
                  result ? std::to_string(result.response().status) : "transport_error",

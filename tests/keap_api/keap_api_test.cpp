@@ -123,6 +123,44 @@ TEST_F(KeapApiTest, TheWindowIsTheDeadlineOfTheRequest) {
   EXPECT_LT(took, std::chrono::seconds(5));
 }
 
+TEST_F(KeapApiTest, AWaitForAFreeConnectionIsNotAKeapFailure) {
+  // One connection, held by a call Keap does not answer: the second call waits
+  // for it in keapsync's own pool and gives up there, never sent.
+  http::ClientOptions options;
+  options.ca_file = dir.path() + "/ca.pem";
+  options.max_connections_per_host = 1;
+  options.pool_wait_timeout = std::chrono::milliseconds(300);
+  client = std::make_unique<http::Client>(io.get_executor(), options);
+  server.set_handler([](const testing::TestRequest&) {
+    testing::TestResponse r;
+    r.fault = testing::TestResponse::Fault::stall;
+    return r;
+  });
+  RotatingCredentials credentials(0);
+  KeapApi api(*client, http::Url::parse(server.origin() + "/crm"), credentials, limiter,
+              clock.clock(), logger);
+  api.observe_requests([this](const RequestRecord& r) { records.push_back(r); });
+  std::optional<ApiOutcome> held, queued;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const CallWindow window = [&] { return std::optional(end); };
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { held = co_await api.call(kGet, window); },
+      asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { queued = co_await api.call(kGet, window); },
+      asio::detached);
+  io.run_for(std::chrono::seconds(20));
+  ASSERT_TRUE(held && queued);
+  EXPECT_EQ(queued->error.error_class, ErrorClass::transient);
+  EXPECT_FALSE(queued->error.request_sent);
+  EXPECT_NE(queued->error.message.find("no free connection"), std::string::npos)
+      << queued->error.message;
+  EXPECT_EQ(server.requests(), 1u);
+  // Only the call that reached Keap (and timed out there) is a Keap request.
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].status, "transport_error");
+}
+
 TEST_F(KeapApiTest, A401IsFollowedByOneRefreshAndOneRetry) {
   server.set_handler([](const testing::TestRequest& r) {
     if (r.headers.get("Authorization") == "Bearer token-1") {
