@@ -49,7 +49,7 @@ class SettleBatcher {
   db::DatabasePool& db_;
   std::size_t max_batch_;
   std::vector<std::shared_ptr<Waiter>> queue_;
-  std::size_t flushes_ = 0;  // on their way
+  std::size_t flushes_ = 0;                                   // on their way
   std::chrono::steady_clock::time_point last_batch_start_{};  // of the newest on its way
   std::size_t transactions_ = 0;
 };
