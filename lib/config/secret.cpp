@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <unordered_set>
 
 namespace keapsync::config {
 namespace {
@@ -24,8 +26,10 @@ constexpr size_t kMinRegisteredLength = 6;
 
 struct Registry {
   std::mutex mutex;
-  std::vector<std::string> pinned;  // read from files (client secrets, keys): never dropped
-  std::deque<std::string> values;   // tokens, newest last
+  std::vector<std::string> pinned;        // read from files (client secrets, keys): never dropped
+  std::deque<std::string> values;         // tokens, oldest first
+  std::unordered_set<std::string> known;  // pinned and values: each request's header is one
+  std::shared_ptr<const std::vector<std::string>> snapshot;  // what the log scrubs; null: stale
 };
 
 Registry& registry() {
@@ -37,18 +41,26 @@ void register_secret(const std::string& value, bool pin) {
   if (value.size() < kMinRegisteredLength) return;
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  if (std::find(r.pinned.begin(), r.pinned.end(), value) != r.pinned.end()) return;
-  // Seen again: in use, so it moves to the newest end (or into the pinned
-  // ones). The usual case, the header of the current token, is already there.
-  if (!pin && !r.values.empty() && r.values.back() == value) return;
-  if (const auto it = std::find(r.values.begin(), r.values.end(), value); it != r.values.end())
-    r.values.erase(it);
-  if (pin) {
+  if (r.known.contains(value)) {
+    // Seen again (the usual case: the header of the current token): nothing to
+    // change, unless a token's value is now read from a file for good.
+    if (!pin || std::find(r.pinned.begin(), r.pinned.end(), value) != r.pinned.end()) return;
+    r.values.erase(std::find(r.values.begin(), r.values.end(), value));
     r.pinned.push_back(value);
+    r.snapshot.reset();
     return;
   }
-  r.values.push_back(value);
-  if (r.values.size() > kMaxRegistered) r.values.pop_front();
+  r.known.insert(value);
+  if (pin) {
+    r.pinned.push_back(value);
+  } else {
+    r.values.push_back(value);
+    if (r.values.size() > kMaxRegistered) {
+      r.known.erase(r.values.front());
+      r.values.pop_front();
+    }
+  }
+  r.snapshot.reset();
 }
 
 }  // namespace
@@ -163,12 +175,15 @@ Secret read_secret_file(const std::string& path) {
   return Secret(std::move(value));
 }
 
-std::vector<std::string> registered_secrets() {
+std::shared_ptr<const std::vector<std::string>> registered_secrets() {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  std::vector<std::string> out = r.pinned;
-  out.insert(out.end(), r.values.begin(), r.values.end());
-  return out;
+  if (!r.snapshot) {
+    auto all = std::make_shared<std::vector<std::string>>(r.pinned);
+    all->insert(all->end(), r.values.begin(), r.values.end());
+    r.snapshot = std::move(all);
+  }
+  return r.snapshot;
 }
 
 }  // namespace keapsync::config

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,7 +47,9 @@ std::string read_secret_bytes(const std::string& path);
 // The path read_secret_file would open.
 std::string resolve_secret_path(const std::string& path);
 
-// Every secret value seen by this process (newest last, bounded).
-std::vector<std::string> registered_secrets();
+// Every secret value seen by this process (bounded: the oldest tokens go
+// first), as one immutable list that is only rebuilt after a new value: the
+// log scrubs each line with it without copying it.
+std::shared_ptr<const std::vector<std::string>> registered_secrets();
 
 }  // namespace keapsync::config

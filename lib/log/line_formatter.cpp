@@ -2,6 +2,8 @@
 #include "log/line_formatter.hpp"
 
 #include <ctime>
+#include <memory>
+#include <mutex>
 
 #include <spdlog/details/log_msg.h>
 
@@ -54,16 +56,35 @@ void replace_all(std::string& line, std::string_view needle) {
   }
 }
 
+// What a line is scrubbed of: each secret, and its JSON-escaped form where
+// that differs. Made once per change of the registry, not once per line.
+std::shared_ptr<const std::vector<std::string>> needles() {
+  static std::mutex mutex;
+  static std::shared_ptr<const std::vector<std::string>> source;
+  static std::shared_ptr<const std::vector<std::string>> made;
+  auto secrets = config::registered_secrets();
+  std::lock_guard lock(mutex);
+  if (secrets != source) {
+    auto all = std::make_shared<std::vector<std::string>>();
+    for (const auto& secret : *secrets) {
+      all->push_back(secret);
+      std::string escaped;
+      append_json_string(escaped, secret);
+      std::string inner = escaped.substr(1, escaped.size() - 2);
+      if (inner != secret) all->push_back(std::move(inner));
+    }
+    made = std::move(all);
+    source = std::move(secrets);
+  }
+  return made;
+}
+
 }  // namespace
 
 void scrub_secrets(std::string& line) {
-  for (const auto& secret : config::registered_secrets()) {
-    replace_all(line, secret);
-    std::string escaped;
-    append_json_string(escaped, secret);
-    const std::string_view inner(escaped.data() + 1, escaped.size() - 2);
-    if (inner != secret) replace_all(line, inner);
-  }
+  const auto all = needles();
+  for (const auto& needle : *all)
+    replace_all(line, needle);
 }
 
 void LineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {

@@ -101,5 +101,23 @@ TEST(Logger, ASecretReadFromAFileStaysScrubbedAfterThousandsOfNewerTokens) {
   EXPECT_EQ(c.out.str().find("9Vq4Lm"), std::string::npos) << c.out.str();
 }
 
+TEST(Logger, ASecretSeenAfterALineIsScrubbedFromTheNext) {
+  Captured c(config::LogFormat::json);
+  c.logger.info("before");  // the scrubber's list is made
+  const config::Secret late("late-token-\"Zr7\"-Qw");
+  c.logger.info("oops " + late.reveal());
+  EXPECT_EQ(c.out.str().find("Zr7"), std::string::npos) << c.out.str();
+}
+
+TEST(Logger, ASecretSeenAgainLeavesTheScrubbersListAsItIs) {
+  // Every request builds its header's Secret: that must not remake the list per log line.
+  const config::Secret header("Bearer per-request-Kd83x");
+  const auto before = config::registered_secrets();
+  const config::Secret again("Bearer per-request-Kd83x");
+  EXPECT_EQ(config::registered_secrets(), before);
+  const config::Secret other("Bearer another-token-Lm02q");
+  EXPECT_NE(config::registered_secrets(), before);
+}
+
 }  // namespace
 }  // namespace keapsync::log
