@@ -95,6 +95,20 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair,
   return o;
 }
 
+std::pair<int, int> Dispatcher::open_slots(int wanted) const {
+  const auto now = clock_();
+  std::map<std::string, int> busy;
+  for (const auto& [token, work] : in_flight_)
+    ++busy[work->contact.account];
+  int open = 0, capacity = 0;
+  for (const auto& [name, account] : accounts_) {
+    if (!usable(account, now)) continue;
+    capacity += account.concurrency;
+    open += std::max(0, account.concurrency - busy[name]);
+  }
+  return {std::min(open, wanted), std::min(capacity, worker_.concurrency)};
+}
+
 bool Dispatcher::filled_a_share(const db::ClaimOptions& fair,
                                 const std::vector<db::ClaimedContact>& claimed) {
   for (const auto& q : fair.quotas) {
@@ -163,6 +177,16 @@ boost::asio::awaitable<void> Dispatcher::run() {
     if (free > 0) {
       recheck_blocked_accounts();
       const int wanted = std::min(free, worker_.batch_size);
+      const auto [open, capacity] = open_slots(wanted);
+      const auto gathering =
+          gather_since_ ? last_turn_ - *gather_since_ : std::chrono::steady_clock::duration(0);
+      if (const auto pause = ClaimGate::wait(open, in_flight(), capacity, gathering);
+          pause > std::chrono::milliseconds(0)) {
+        if (!gather_since_ && open > 0) gather_since_ = last_turn_;
+        co_await sleep(open > 0 ? pause : worker_.poll_interval);
+        continue;
+      }
+      gather_since_.reset();
       std::vector<db::ClaimedContact> claimed;
       bool database_failed = false;
       const auto sent = std::chrono::steady_clock::now();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "base/clock.hpp"
 #include "config/config.hpp"
@@ -21,6 +22,7 @@
 #include "db/outbox_repository.hpp"
 #include "db/settlement.hpp"
 #include "engine/account_context.hpp"
+#include "engine/claim_gate.hpp"
 #include "engine/contact_processor.hpp"
 #include "engine/lease_fence.hpp"
 #include "engine/settle_batcher.hpp"
@@ -71,6 +73,9 @@ class Dispatcher {
   // at most its share of worker.concurrency.
   db::ClaimOptions claim_options(int wanted, bool fair,
                                  const std::vector<db::ClaimedContact>& claimed = {}) const;
+  // Slots the usable accounts have open (at most `wanted`), and what they may
+  // have in flight in all (at most worker.concurrency): the ClaimGate's inputs.
+  std::pair<int, int> open_slots(int wanted) const;
   static bool filled_a_share(const db::ClaimOptions& fair,
                              const std::vector<db::ClaimedContact>& claimed);
   void recheck_blocked_accounts();
@@ -102,6 +107,8 @@ class Dispatcher {
   boost::asio::steady_timer wakeup_;
   boost::asio::steady_timer lease_timer_;
   SettleBatcher settler_;
+  // Since when freed slots are being gathered for one claim (ClaimGate).
+  std::optional<std::chrono::steady_clock::time_point> gather_since_;
   bool finished_ = false;  // run() has drained and released
   bool wake_pending_ = false;
   bool stopping_ = false;
