@@ -113,6 +113,7 @@ std::string age(std::optional<db::Timestamp> oldest, db::Timestamp now) {
 struct AccountView {
   std::string account;
   std::string auth = "not_configured";  // oauth, api_key, or not_configured
+  bool key_configured = false;          // token_encryption_key_file is set
   db::AccountStatus backlog;
   std::optional<db::CredentialSummary> tokens;     // oauth accounts with stored tokens
   std::optional<db::RefreshAttempt> last_refresh;  // the latest token call, as recorded
@@ -122,6 +123,7 @@ std::vector<AccountView> account_views(const config::Config& config, pqxx::conne
   std::map<std::string, AccountView> views;
   for (const auto& [name, account] : config.accounts) {
     views[name].auth = config::to_string(account.auth);
+    views[name].key_configured = !config.token_encryption_key_file.empty();
   }
   for (auto& s : db::OutboxRepository(conn).status())
     views[s.account].backlog = std::move(s);
@@ -140,10 +142,13 @@ std::vector<AccountView> account_views(const config::Config& config, pqxx::conne
   return out;
 }
 
-// "ok", "reauthorization_required", "no_tokens" for OAuth; "" otherwise.
+// "ok", "reauthorization_required", "no_tokens", "unsealed" (stored
+// unencrypted while a key is configured: the daemon refuses them) for OAuth;
+// "" otherwise.
 std::string credential_state(const AccountView& v) {
   if (v.auth != "oauth") return "";
   if (!v.tokens) return "no_tokens";
+  if (v.key_configured && !v.tokens->sealed) return "unsealed";
   return db::to_string(v.tokens->state);
 }
 
@@ -151,6 +156,7 @@ std::string credential_text(const AccountView& v, db::Timestamp now) {
   if (v.auth == "api_key") return "key file";
   if (v.auth != "oauth") return "not in the config";
   const auto state = credential_state(v);
+  if (state == "unsealed") return "unsealed: refused (see below)";
   if (state != "ok") return state;
   if (!v.tokens->expires_at) return "ok";
   auto left = std::chrono::duration_cast<std::chrono::seconds>(*v.tokens->expires_at - now);
@@ -196,6 +202,7 @@ int status(const Arguments& args) {
       if (v.tokens && !v.tokens->reauthorization_reason.empty()) {
         o["reauthorization_reason"] = v.tokens->reauthorization_reason;
       }
+      if (v.tokens && v.tokens->tenant) o["tenant"] = *v.tokens->tenant;
       if (v.last_refresh) {
         o["last_refresh"] = {
             {"started_at", db::iso_time(v.last_refresh->started_at)},
@@ -231,6 +238,12 @@ int status(const Arguments& args) {
                credential_state(v) == "no_tokens";
       })) {
     std::printf("\nrun keapsync auth --account NAME for every account without usable tokens\n");
+  }
+  if (std::any_of(views.begin(), views.end(),
+                  [](const AccountView& v) { return credential_state(v) == "unsealed"; })) {
+    std::printf(
+        "\nunsealed: tokens stored unencrypted while token_encryption_key_file is set; the "
+        "daemon refuses them. If they are yours: keapsync auth --rotate-key --seal-plain\n");
   }
   return kExitOk;
 }

@@ -9,7 +9,8 @@ std::vector<CredentialSummary> credential_summaries(pqxx::connection& conn) {
   pqxx::read_transaction tx(conn);
   const auto r = tx.exec(
       "SELECT account, state, keapsync.ts_to_us(expires_at), keapsync.ts_to_us(issued_at),"
-      " coalesce(reauth_reason, ''), version FROM keapsync.credentials ORDER BY account");
+      " coalesce(reauth_reason, ''), version, key_id IS NOT NULL, tenant"
+      " FROM keapsync.credentials ORDER BY account");
   std::vector<CredentialSummary> out;
   for (const auto& row : r) {
     CredentialSummary s;
@@ -20,6 +21,8 @@ std::vector<CredentialSummary> credential_summaries(pqxx::connection& conn) {
     if (!row[3].is_null()) s.issued_at = from_micros(row[3].as<std::int64_t>());
     s.reauthorization_reason = row[4].as<std::string>();
     s.version = row[5].as<std::int64_t>();
+    s.sealed = row[6].as<bool>();
+    if (!row[7].is_null()) s.tenant = row[7].as<std::string>();
     out.push_back(std::move(s));
   }
   return out;

@@ -19,6 +19,8 @@ struct CredentialSummary {
   std::optional<Timestamp> issued_at;
   std::string reauthorization_reason;  // when state is reauthorization_required
   std::int64_t version = 0;
+  bool sealed = false;                // a key id is stored with the tokens
+  std::optional<std::string> tenant;  // the Keap tenant `keapsync auth` recorded
 };
 
 // Every row of keapsync.credentials, sorted by account.

@@ -275,6 +275,24 @@ TEST_F(Cli, StatusShowsEveryAccountWithItsCredentialsAndBacklog) {
                 .as_array()[1]
                 .at("reauthorization_reason"),
             "invalid_grant");
+
+  // The same plain row under a configured key: the daemon refuses it, and status says so
+  // (without reading the key: status reads no secret).
+  sql("UPDATE keapsync.credentials SET state = 'ok', reauth_reason = NULL, tenant = 'ab123'");
+  const auto sealed_config =
+      dir.write("sealed.yaml", "database:\n  url: \"" + db.url() +
+                                   "\"\ntoken_encryption_key_file: keapsync_token-key\n"
+                                   "accounts:\n  shop:\n    auth: oauth\n    client_id: app\n"
+                                   "    client_secret_file: keapsync_client-secret\n");
+  const auto unsealed = run({"status", "-c", sealed_config});
+  EXPECT_EQ(unsealed.exit_code, 0) << unsealed.err;
+  EXPECT_NE(unsealed.out.find("unsealed: refused"), std::string::npos) << unsealed.out;
+  EXPECT_NE(unsealed.out.find("keapsync auth --rotate-key --seal-plain"), std::string::npos)
+      << unsealed.out;
+  const auto doc_unsealed =
+      boost::json::parse(run({"status", "-c", sealed_config, "--json"}).out).as_array();
+  EXPECT_EQ(doc_unsealed[1].at("credentials_state"), "unsealed");
+  EXPECT_EQ(doc_unsealed[1].at("tenant"), "ab123");
 }
 
 }  // namespace
