@@ -11,38 +11,16 @@
 # carries (coalescing), and what the daemon costs: CPU per row and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
-ensure_packages curl
-bin=$(realpath -m "${1:-build-rel/daemon/keapsync}")
+source bench/lib/setup.sh
+bench_setup "${1:-build-rel/daemon/keapsync}"
 contacts=${2:-500}
-[ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/keapsync-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  stop_postgres
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_postgres
-psql "$PG_URL" -qc "CREATE DATABASE bench"
-db="$PG_URL dbname=bench"
 
 cat >"$work/sandbox.yaml" <<YAML
 clients:
   - id: bench-app
     secret: bench-client-secret-0
 YAML
-"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" \
-  >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/sandbox.log" && break; sleep 0.1; done
-keap="https://$(head -1 "$work/sandbox.log" | sed 's/.*listening on //')"
+start_sandbox
 sandbox_get() { curl -sS --cacert "$work/tls/ca.pem" "$keap$1"; }
 
 umask 077

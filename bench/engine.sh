@@ -12,27 +12,9 @@
 # WAL flushes and round trips; peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
-ensure_packages curl
-bin=$(realpath -m "${1:-build-rel/daemon/keapsync}")
+source bench/lib/setup.sh
+bench_setup "${1:-build-rel/daemon/keapsync}"
 contacts=${2:-5000}
-[ -x "$bin" ] || { echo "bench: no binary at $bin (cmake -B build-rel -DCMAKE_BUILD_TYPE=Release && ninja -C build-rel keapsync)" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/keapsync-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  stop_postgres
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_postgres
-psql "$PG_URL" -qc "CREATE DATABASE bench"
-db="$PG_URL dbname=bench"
 
 umask 077
 key=KeapAK-bench-engine-key-0
@@ -43,11 +25,7 @@ rate_limits:
   key_throttle: {limit: 100000000, window_seconds: 60}
   key_quota: {limit: 1000000000, window_seconds: 86400}
 YAML
-"$bin" sandbox --listen 127.0.0.1:0 --self-signed "$work/tls" --config "$work/sandbox.yaml" \
-  >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/sandbox.log" && break; sleep 0.1; done
-keap="https://$(head -1 "$work/sandbox.log" | sed 's/.*listening on //')"
+start_sandbox
 
 printf '%s\n' "$key" >"$work/api-key"
 cat >"$work/keapsync.yaml" <<YAML
