@@ -47,27 +47,6 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
   return f.as<std::string>();
 }
 
-// Sorts parallel arrays by (account, contact_ref), `values` alongside when given.
-void sort_together(std::vector<std::string>& accounts, std::vector<std::string>& refs,
-                   std::vector<std::string>* values) {
-  std::vector<std::size_t> order(accounts.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::tie(accounts[a], refs[a]) < std::tie(accounts[b], refs[b]);
-  });
-  const auto permute = [&](std::vector<std::string>& v) {
-    std::vector<std::string> out;
-    out.reserve(v.size());
-    for (const auto i : order)
-      out.push_back(std::move(v[i]));
-    v = std::move(out);
-  };
-  permute(accounts);
-  permute(refs);
-  if (values != nullptr) permute(*values);
-}
-
 }  // namespace
 
 std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
@@ -227,15 +206,24 @@ std::vector<SettleResult> OutboxRepository::settle_many(const std::vector<Settle
     return results;
   }
 
-  // One statement per kind of change, over every held contact.
+  // One statement per kind of change, over every held contact, taken in
+  // (account, contact_ref) order: the contact map's rows are locked in the
+  // order everyone who locks several takes them, so no two transactions deadlock.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (held[i]) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const auto& a = *batch[x].contact;
+    const auto& b = *batch[y].contact;
+    return std::tie(a.account, a.contact_ref) < std::tie(b.account, b.contact_ref);
+  });
   std::vector<std::int64_t> delivered, dead_ids, retry_ids, retry_counts;
   std::vector<std::string> delivered_accounts, delivered_refs, dead_reasons, retry_errors;
   std::vector<std::string> learned_accounts, learned_refs, learned_ids;
   std::vector<std::string> forgotten_accounts, forgotten_refs;
   std::vector<std::string> lane_accounts, lane_refs;
   std::vector<std::int64_t> lane_waits;  // ms until free again; -1: free now
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!held[i]) continue;
+  for (const auto i : order) {
     const ClaimedContact& c = *batch[i].contact;
     const Settlement& s = *batch[i].settlement;
     for (const auto id : s.delivered) {
@@ -289,10 +277,6 @@ std::vector<SettleResult> OutboxRepository::settle_many(const std::vector<Settle
         " WHERE o.id = d.id AND o.state = 'pending'",
         id_array(retry_ids), text_array(retry_errors), id_array(retry_counts));
   }
-  // Map rows in one order (account, contact_ref), as everyone who locks several takes them:
-  // two such transactions cannot deadlock.
-  sort_together(learned_accounts, learned_refs, &learned_ids);
-  sort_together(forgotten_accounts, forgotten_refs, nullptr);
   if (!learned_ids.empty()) {
     // What delivering learned about the contacts' Keap ids, with the rows.
     tx.exec_params(

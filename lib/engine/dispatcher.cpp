@@ -74,9 +74,7 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair,
   o.max_payload_bytes = keap::PayloadLimits::payload_bytes;
   o.lease = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.lease_duration);
   const auto now = clock_();
-  std::map<std::string, int> busy;
-  for (const auto& [token, work] : in_flight_)
-    ++busy[work->contact.account];
+  auto busy = in_flight_by_account();
   for (const auto& c : claimed)
     ++busy[c.account];
   std::vector<std::string> open;
@@ -95,11 +93,16 @@ db::ClaimOptions Dispatcher::claim_options(int wanted, bool fair,
   return o;
 }
 
-std::pair<int, int> Dispatcher::open_slots(int wanted) const {
-  const auto now = clock_();
+std::map<std::string, int> Dispatcher::in_flight_by_account() const {
   std::map<std::string, int> busy;
   for (const auto& [token, work] : in_flight_)
     ++busy[work->contact.account];
+  return busy;
+}
+
+std::pair<int, int> Dispatcher::open_slots(int wanted) const {
+  const auto now = clock_();
+  auto busy = in_flight_by_account();
   int open = 0, capacity = 0;
   for (const auto& [name, account] : accounts_) {
     if (!usable(account, now)) continue;

@@ -73,6 +73,8 @@ class Dispatcher {
   // at most its share of worker.concurrency.
   db::ClaimOptions claim_options(int wanted, bool fair,
                                  const std::vector<db::ClaimedContact>& claimed = {}) const;
+  // Contacts in flight per account.
+  std::map<std::string, int> in_flight_by_account() const;
   // Slots the usable accounts have open (at most `wanted`), and what they may
   // have in flight in all (at most worker.concurrency): the ClaimGate's inputs.
   std::pair<int, int> open_slots(int wanted) const;

@@ -85,18 +85,12 @@ boost::asio::awaitable<void> SettleBatcher::settle_batch(
   }
   ++transactions_;
   if (failed && batch.size() > 1) {
-    // One contact's error (or the database's) is each one's own.
+    // One contact's error (or the database's) is each one's own: each alone.
     for (const auto& w : batch) {
-      std::vector<db::SettleRequest> one{w->request};
-      try {
-        w->result = (co_await db_.run([&one](pqxx::connection& conn) {
-                      return db::OutboxRepository(conn).settle_many(one);
-                    })).front();
-      } catch (...) {
-        w->error = std::current_exception();
-      }
-      ++transactions_;
+      std::vector<std::shared_ptr<Waiter>> one{w};
+      co_await settle_batch(std::move(one));
     }
+    co_return;
   }
   for (const auto& w : batch)
     w->done.expires_at(boost::asio::steady_timer::time_point::min());
