@@ -294,9 +294,13 @@ int run(const Arguments& args) {
                       {"requests_per_day", limits.per_day}});
     p.api = std::make_unique<keap::KeapApi>(*p.http, api_url, *p.credentials, *p.limiter, clock,
                                             account_log);
-    accounts[name] = engine::AccountContext{
-        name, p.api.get(), std::make_unique<engine::TagResolver>(pool, name, logger),
-        account.create_missing_tags, concurrency};
+    accounts[name] =
+        engine::AccountContext{name,
+                               p.api.get(),
+                               std::make_unique<engine::TagResolver>(pool, name, logger),
+                               std::make_unique<engine::TagBatcher>(*p.api),
+                               account.create_missing_tags,
+                               concurrency};
     parts.emplace(name, std::move(p));
   }
 

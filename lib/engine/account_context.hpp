@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/tag_batcher.hpp"
 #include "engine/tag_resolver.hpp"
 #include "keap/keap_api.hpp"
 
@@ -13,8 +14,9 @@ struct AccountContext {
   std::string name;
   keap::KeapApi* api = nullptr;
   std::unique_ptr<TagResolver> tags;
-  bool create_missing_tags = true;  // tags_add naming a tag Keap lacks creates it
-  int concurrency = 1;              // its contacts in flight at once
+  std::unique_ptr<TagBatcher> tag_calls;  // applyTags / removeTags, many contacts per call
+  bool create_missing_tags = true;        // tags_add naming a tag Keap lacks creates it
+  int concurrency = 1;                    // its contacts in flight at once
 };
 
 }  // namespace keapsync::engine

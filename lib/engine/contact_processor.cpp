@@ -285,7 +285,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       if (!tag_id)
         co_return StepFailure{step,
                               permanent("payload.tags_add: Keap has no tag " + tag.display())};
-      auto r = co_await account.api->call(keap::apply_tag_request(*tag_id, keap_id), window);
+      auto r = co_await account.tag_calls->send(keap::TagAction::apply, *tag_id, keap_id, window);
       if (is_not_found(r) && !tag.is_id()) {
         co_await account.tags->forget(tag.name, *tag_id);
         if (round == 0) continue;
@@ -304,7 +304,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
     if (failure) co_return StepFailure{step, std::move(*failure)};
     if (!tag_id) continue;  // a tag that does not exist is on no contact
-    auto r = co_await account.api->call(keap::remove_tag_request(*tag_id, keap_id), window);
+    auto r = co_await account.tag_calls->send(keap::TagAction::remove, *tag_id, keap_id, window);
     if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
   }
   co_return std::nullopt;

@@ -15,8 +15,9 @@ namespace keapsync::keap {
 //        otherwise -> map_create() -> POST ?duplicate_option=Email; remember the returned id
 //        (a create without an e-mail first looks for the contact an earlier attempt made,
 //        keap/created_contact.hpp; a 404 on the known id falls back to this branch).
-//   3. tags: resolve names to ids (find_tag_request / create_tag_request), then one
-//      applyTags per tags_add and one removeTags per tags_remove.
+//   3. tags: resolve names to ids (find_tag_request / create_tag_request), then an
+//      applyTags per tags_add and a removeTags per tags_remove, each shared with
+//      other contacts that need the same tag (engine/tag_batcher.hpp).
 struct ContactPlan {
   // A delete is among the rows: the existing Keap contact goes away first.
   bool delete_contact = false;

@@ -65,6 +65,12 @@ boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out, const Cal
 
 boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
                                                  const CallWindow& window) {
+  const RequestBuilder build = [&request] { return &request; };
+  co_return co_await call(build, window);
+}
+
+boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
+                                                 const CallWindow& window) {
   for (int attempt = 0;; ++attempt) {
     ApiOutcome out;
     if (!co_await wait_for_permit(out, window)) co_return out;
@@ -74,6 +80,9 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const KeapRequest& request,
                          std::string("account blocked: ") + to_string(credentials_.state()), ""},
                         clock_() + kBlockedRetry);
     }
+    const KeapRequest* built = build();
+    if (!built) co_return not_sent();
+    const KeapRequest& request = *built;
     http::Request http_request;
     http_request.method = request.method;
     http_request.target = api_url_.join(request.target);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 
 #include "auth/credentials.hpp"
 #include "http/client.hpp"
@@ -27,6 +28,14 @@ class KeapApi {
   // `window` (when given) is asked right before the request is sent, after
   // any wait for a permit or a token: its answer is the request's deadline.
   boost::asio::awaitable<ApiOutcome> call(const KeapRequest& request,
+                                          const CallWindow& window = {});
+
+  // Builds the request when it may leave: after the permit and the token,
+  // right before `window` is asked (and again for the retry after a refresh).
+  // nullptr: nothing to send any more (the call answers not_sent()). The
+  // request must live until the call ends or `build` runs again.
+  using RequestBuilder = std::function<const KeapRequest*()>;
+  boost::asio::awaitable<ApiOutcome> call(const RequestBuilder& build,
                                           const CallWindow& window = {});
 
   auth::AccountState state() const { return credentials_.state(); }

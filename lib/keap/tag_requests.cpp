@@ -5,37 +5,36 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 namespace keapsync::keap {
 namespace {
 
-void require_positive(std::int64_t tag_id) {
-  if (tag_id <= 0) throw std::invalid_argument("Keap tag id must be positive");
-}
-
-KeapRequest tag_contact_request(std::int64_t tag_id, std::string_view contact_id,
-                                std::string_view action) {
-  require_positive(tag_id);
-  if (contact_id.empty() || contact_id.find_first_not_of("0123456789") != std::string_view::npos) {
-    throw std::invalid_argument("Keap contact id must be decimal digits");
-  }
-  boost::json::object body{{"contact_ids", boost::json::array{boost::json::string(contact_id)}}};
-  return KeapRequest{"POST",
-                     "/rest/v2/tags/" + std::to_string(tag_id) + "/contacts:" + std::string(action),
-                     std::move(body),
-                     {}};
+bool is_contact_id(std::string_view id) {
+  return !id.empty() && id.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 }  // namespace
 
-KeapRequest apply_tag_request(std::int64_t tag_id, std::string_view contact_id) {
-  return tag_contact_request(tag_id, contact_id, "applyTags");
-}
-
-KeapRequest remove_tag_request(std::int64_t tag_id, std::string_view contact_id) {
-  return tag_contact_request(tag_id, contact_id, "removeTags");
+KeapRequest tag_contacts_request(TagAction action, std::int64_t tag_id,
+                                 std::span<const std::string> contact_ids) {
+  if (tag_id <= 0) throw std::invalid_argument("Keap tag id must be positive");
+  if (contact_ids.empty()) throw std::invalid_argument("no Keap contact to tag");
+  boost::json::array ids;
+  ids.reserve(contact_ids.size());
+  for (std::size_t i = 0; i < contact_ids.size(); ++i) {
+    const auto& id = contact_ids[i];
+    if (!is_contact_id(id)) throw std::invalid_argument("Keap contact id must be decimal digits");
+    const auto before = contact_ids.first(i);
+    if (std::ranges::find(before, id) == before.end()) ids.emplace_back(id);
+  }
+  const char* verb = action == TagAction::apply ? "applyTags" : "removeTags";
+  return KeapRequest{"POST",
+                     "/rest/v2/tags/" + std::to_string(tag_id) + "/contacts:" + verb,
+                     boost::json::object{{"contact_ids", std::move(ids)}},
+                     {}};
 }
 
 KeapRequest find_tag_request(std::string_view name) {

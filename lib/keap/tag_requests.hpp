@@ -1,18 +1,24 @@
-// Tag requests of Keap v2: apply/remove one tag on a contact, and find or create a tag by name.
+// Tag requests of Keap v2: put one tag on or take it off many contacts, and
+// find or create a tag by name.
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "keap/keap_request.hpp"
 
 namespace keapsync::keap {
 
-// POST /rest/v2/tags/{tag_id}/contacts:applyTags {"contact_ids":["<id>"]} (200).
-KeapRequest apply_tag_request(std::int64_t tag_id, std::string_view contact_id);
+enum class TagAction { apply, remove };
 
-// POST /rest/v2/tags/{tag_id}/contacts:removeTags {"contact_ids":["<id>"]} (204).
-KeapRequest remove_tag_request(std::int64_t tag_id, std::string_view contact_id);
+// POST /rest/v2/tags/{tag_id}/contacts:applyTags (200, a result per contact) or
+// contacts:removeTags (204), {"contact_ids":["<id>",...]}. The spec wants the ids
+// unique: a repeated one is sent once. Throws std::invalid_argument for a tag id
+// that is not positive, no contact, or a contact id that is not decimal digits.
+KeapRequest tag_contacts_request(TagAction action, std::int64_t tag_id,
+                                 std::span<const std::string> contact_ids);
 
 // GET /rest/v2/tags?filter=name%3D%3D<name> (the name percent-encoded): finds a tag by name.
 KeapRequest find_tag_request(std::string_view name);

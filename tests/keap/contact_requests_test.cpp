@@ -342,8 +342,11 @@ TEST(ContactRequests, ContactIdsMustBeDecimal) {
                std::invalid_argument);
   EXPECT_THROW(get_contact_request("", {}), std::invalid_argument);
   EXPECT_THROW(delete_contact_request("1 OR 1"), std::invalid_argument);
-  EXPECT_THROW(apply_tag_request(5, "x"), std::invalid_argument);
-  EXPECT_THROW(apply_tag_request(0, "5"), std::invalid_argument);
+  const std::vector<std::string> bad{"5", "x"};
+  EXPECT_THROW(tag_contacts_request(TagAction::apply, 5, bad), std::invalid_argument);
+  const std::vector<std::string> good{"5"};
+  EXPECT_THROW(tag_contacts_request(TagAction::apply, 0, good), std::invalid_argument);
+  EXPECT_THROW(tag_contacts_request(TagAction::remove, 5, {}), std::invalid_argument);
 }
 
 TEST(ContactRequests, GetAndDelete) {
@@ -354,11 +357,13 @@ TEST(ContactRequests, GetAndDelete) {
 }
 
 TEST(TagRequests, ApplyRemoveFindCreate) {
-  const KeapRequest apply = apply_tag_request(5, "42");
+  // Many contacts in one call; the spec wants the ids unique.
+  const std::vector<std::string> ids{"42", "7", "42", "9"};
+  const KeapRequest apply = tag_contacts_request(TagAction::apply, 5, ids);
   EXPECT_EQ(apply.method, "POST");
   EXPECT_EQ(apply.target, "/rest/v2/tags/5/contacts:applyTags");
-  EXPECT_EQ(json::value(*apply.body), json::parse(R"({"contact_ids": ["42"]})"));
-  const KeapRequest remove = remove_tag_request(7, "42");
+  EXPECT_EQ(json::value(*apply.body), json::parse(R"({"contact_ids": ["42", "7", "9"]})"));
+  const KeapRequest remove = tag_contacts_request(TagAction::remove, 7, std::span(ids).first(1));
   EXPECT_EQ(remove.target, "/rest/v2/tags/7/contacts:removeTags");
   EXPECT_EQ(json::value(*remove.body), json::parse(R"({"contact_ids": ["42"]})"));
   EXPECT_EQ(find_tag_request("VIP buyer; 2024/ä").target,

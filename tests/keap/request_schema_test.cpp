@@ -95,6 +95,9 @@ struct Example {
   std::string schema;  // request body schema in swagger.yml ("" when the request has no body)
 };
 
+// One call puts a tag on (or takes it off) several contacts.
+const std::vector<std::string> kTagged{"42", "43"};
+
 std::vector<Example> examples() {
   const ContactChange full = change(kFullPayload);
   const MappingResult create = map_create(full);
@@ -111,8 +114,10 @@ std::vector<Example> examples() {
        "CreateUpdateContactRequest"},
       {"get_contact.json", get_contact_request("42", fields_to_fetch(full)), ""},
       {"delete_contact.json", delete_contact_request("42"), ""},
-      {"apply_tag.json", apply_tag_request(5, "42"), "ApplyRemoveTagRequest"},
-      {"remove_tag.json", remove_tag_request(9, "42"), "ApplyRemoveTagRequest"},
+      {"apply_tag.json", tag_contacts_request(TagAction::apply, 5, kTagged),
+       "ApplyRemoveTagRequest"},
+      {"remove_tag.json", tag_contacts_request(TagAction::remove, 9, kTagged),
+       "ApplyRemoveTagRequest"},
       {"find_tag.json", find_tag_request("VIP"), ""},
       {"create_tag.json", create_tag_request("VIP"), "CreateUpdateTagRequest"},
       {"find_created_contact.json",
