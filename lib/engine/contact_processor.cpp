@@ -262,7 +262,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
   if (change.tags_add.empty() && change.tags_remove.empty()) co_return std::nullopt;
   if (!id) {
     co_return stop(
-        keap::PlanStep::tag_add(plan, 0),
+        keap::PlanStep::first_tag,
         permanent("payload.tags_add/tags_remove: keapsync knows no Keap contact for this "
                   "contact_ref yet; send an upsert with email, phone or address first"));
   }
@@ -274,6 +274,15 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::CallWindow& window) {
   const keap::ContactChange& change = *plan.upsert;
   std::optional<keap::ApiOutcome> failure;
+  for (std::size_t i = 0; i < change.tags_remove.size(); ++i) {
+    const auto& tag = change.tags_remove[i];
+    const int step = keap::PlanStep::tag_remove(plan, i);
+    const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
+    if (failure) co_return StepFailure{step, std::move(*failure)};
+    if (!tag_id) continue;  // a tag that does not exist is on no contact
+    auto r = co_await account.tag_calls->send(keap::TagAction::remove, *tag_id, keap_id, window);
+    if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
+  }
   for (std::size_t i = 0; i < change.tags_add.size(); ++i) {
     const auto& tag = change.tags_add[i];
     const int step = keap::PlanStep::tag_add(plan, i);
@@ -297,15 +306,6 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       if (!r.ok()) co_return StepFailure{step, std::move(r)};
       break;
     }
-  }
-  for (std::size_t i = 0; i < change.tags_remove.size(); ++i) {
-    const auto& tag = change.tags_remove[i];
-    const int step = keap::PlanStep::tag_remove(plan, i);
-    const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
-    if (failure) co_return StepFailure{step, std::move(*failure)};
-    if (!tag_id) continue;  // a tag that does not exist is on no contact
-    auto r = co_await account.tag_calls->send(keap::TagAction::remove, *tag_id, keap_id, window);
-    if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
   }
   co_return std::nullopt;
 }

@@ -52,10 +52,10 @@ void merge_into(ContactChange& acc, const ContactChange& later) {
   if (later.opt_in_reason) acc.opt_in_reason = later.opt_in_reason;
   for (const auto& [id, value] : later.custom_fields)
     acc.custom_fields[id].update(value);
-  for (const TagRef& tag : later.tags_add) {
-    erase_tag(acc.tags_remove, tag);
+  // A removal stays when the tag is added again: removed and put back is how
+  // a shop fires a tag's campaign again (removals run first, plan_progress.hpp).
+  for (const TagRef& tag : later.tags_add)
     add_tag(acc.tags_add, tag);
-  }
   for (const TagRef& tag : later.tags_remove) {
     erase_tag(acc.tags_add, tag);
     add_tag(acc.tags_remove, tag);

@@ -12,9 +12,10 @@ namespace keapsync::keap {
 // Folds `later` into `acc` as if both had been applied in order: scalar fields and custom
 // fields per id take the later present value (null included); address fields merge per field
 // (a null address clears the slot; an address set after a null rebuilds the slot); keap raw
-// fields merge per top-level key; tags are combined in order (add X then remove X: net remove,
-// and the reverse); a later change of email (another address or null) voids an earlier
-// opt_in_reason.
+// fields merge per top-level key; tags are combined in order: add X then remove X is a remove,
+// remove X then add X stays both (removals run first, so the tag is put back and its campaign
+// fires again), X added twice is added once; a later change of email (another address or null)
+// voids an earlier opt_in_reason.
 void merge_into(ContactChange& acc, const ContactChange& later);
 
 // The net effect of the rows, given in outbox order. Rows before the last delete are dropped

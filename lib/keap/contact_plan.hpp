@@ -15,9 +15,10 @@ namespace keapsync::keap {
 //        otherwise -> map_create() -> POST ?duplicate_option=Email; remember the returned id
 //        (a create without an e-mail first looks for the contact an earlier attempt made,
 //        keap/created_contact.hpp; a 404 on the known id falls back to this branch).
-//   3. tags: resolve names to ids (find_tag_request / create_tag_request), then an
-//      applyTags per tags_add and a removeTags per tags_remove, each shared with
-//      other contacts that need the same tag (engine/tag_batcher.hpp).
+//   3. tags: resolve names to ids (find_tag_request / create_tag_request), then a
+//      removeTags per tags_remove and after them an applyTags per tags_add (a tag
+//      removed and added again is put back), each call shared with other contacts
+//      that need the same tag (engine/tag_batcher.hpp).
 struct ContactPlan {
   // A delete is among the rows: the existing Keap contact goes away first.
   bool delete_contact = false;

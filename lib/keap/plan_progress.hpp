@@ -10,13 +10,18 @@
 namespace keapsync::keap {
 
 // The steps of a plan, in the order the engine runs them (contact_plan.hpp):
-// the delete, the contact fields, one per tags_add entry, one per tags_remove entry.
+// the delete, the contact fields, one per tags_remove entry, one per tags_add
+// entry (removals first: a tag removed and then added again is taken off and
+// put back, which fires its campaign again).
 struct PlanStep {
   static constexpr int remove = 0;
   static constexpr int fields = 1;
-  static int tag_add(const ContactPlan&, std::size_t index) { return 2 + static_cast<int>(index); }
-  static int tag_remove(const ContactPlan& plan, std::size_t index) {
-    return 2 + static_cast<int>(plan.upsert ? plan.upsert->tags_add.size() : 0) +
+  static constexpr int first_tag = 2;
+  static int tag_remove(const ContactPlan&, std::size_t index) {
+    return first_tag + static_cast<int>(index);
+  }
+  static int tag_add(const ContactPlan& plan, std::size_t index) {
+    return first_tag + static_cast<int>(plan.upsert ? plan.upsert->tags_remove.size() : 0) +
            static_cast<int>(index);
   }
 };

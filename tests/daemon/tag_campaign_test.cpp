@@ -1,6 +1,6 @@
-// A tag campaign through the whole daemon: contacts that need the same tag at
-// the same time share applyTags / removeTags calls, and every contact ends up
-// with exactly what its rows say.
+// Tags through the whole daemon: contacts that need the same tag at the same
+// time share applyTags / removeTags calls, every contact ends up with exactly
+// what its rows say, and a tag removed and added again is sent as both.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -43,6 +43,29 @@ TEST_F(Daemon, ContactsThatNeedOneTagAtOnceShareItsCalls) {
   EXPECT_GE(applied, 2);
   EXPECT_LE(applied, 2 * kContacts / 4) << "applyTags calls";
   EXPECT_LE(removed, kContacts / 2 / 4) << "removeTags calls";
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, ATagRemovedAndAddedAgainIsTakenOffAndPutBack) {
+  // How a shop fires a tag's campaign again: both rows pending at one claim.
+  const auto cfg = config();
+  {
+    auto daemon = start(cfg);
+    db.insert("r", R"({"email":"r@example.com","tags_add":["VIP"]})");
+    ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  }
+  db.insert("r", R"({"tags_remove":["VIP"]})");
+  db.insert("r", R"({"tags_add":["VIP"]})");
+  db.insert("r", R"({"tags_add":["VIP"]})");  // added twice in a row: sent once
+  auto daemon = start(cfg);
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/tags/{id}/contacts:removeTags", "204"), 1);
+  EXPECT_EQ(requests(sandbox, "POST /rest/v2/tags/{id}/contacts:applyTags", "200"), 2);
+  // Put back, so the removal went first.
+  const auto contacts = sandbox_contacts();
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].at("tag_ids").as_array().size(), 1u) << boost::json::serialize(contacts);
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 

@@ -111,15 +111,23 @@ TEST(Coalesce, TagsCombineInOrder) {
   EXPECT_EQ(add_then_remove.upsert->tags_add, std::vector<TagRef>{TagRef::by_id(5)});
   EXPECT_EQ(add_then_remove.upsert->tags_remove, std::vector<TagRef>{TagRef::by_name("VIP")});
 
+  // Removed and added again: both stay (removals run first), so the tag is
+  // put back and its campaign fires again.
   const ContactPlan remove_then_add =
       plan_of({up(R"({"tags_remove":["VIP",7]})"), up(R"({"tags_add":["VIP"]})")});
   EXPECT_EQ(remove_then_add.upsert->tags_add, std::vector<TagRef>{TagRef::by_name("VIP")});
-  EXPECT_EQ(remove_then_add.upsert->tags_remove, std::vector<TagRef>{TagRef::by_id(7)});
+  EXPECT_EQ(remove_then_add.upsert->tags_remove,
+            (std::vector<TagRef>{TagRef::by_name("VIP"), TagRef::by_id(7)}));
 
   const ContactPlan flip_flop = plan_of(
       {up(R"({"tags_add":[1]})"), up(R"({"tags_remove":[1]})"), up(R"({"tags_add":[2,1]})")});
   EXPECT_EQ(flip_flop.upsert->tags_add, (std::vector<TagRef>{TagRef::by_id(2), TagRef::by_id(1)}));
-  EXPECT_TRUE(flip_flop.upsert->tags_remove.empty());
+  EXPECT_EQ(flip_flop.upsert->tags_remove, std::vector<TagRef>{TagRef::by_id(1)});
+
+  const ContactPlan flip_flop_flip = plan_of(
+      {up(R"({"tags_remove":[1]})"), up(R"({"tags_add":[1]})"), up(R"({"tags_remove":[1]})")});
+  EXPECT_TRUE(flip_flop_flip.upsert->tags_add.empty());
+  EXPECT_EQ(flip_flop_flip.upsert->tags_remove, std::vector<TagRef>{TagRef::by_id(1)});
 
   const ContactPlan repeated = plan_of({up(R"({"tags_add":[1,2]})"), up(R"({"tags_add":[2,3]})")});
   EXPECT_EQ(repeated.upsert->tags_add,

@@ -47,10 +47,21 @@ TEST(PlanProgress, RowsOfEarlierStepsAreDoneAndRowsOfLaterStepsWait) {
             (std::vector{S::done, S::failed, S::waiting, S::waiting}));
   EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_add(plan, 1)),
             (std::vector{S::done, S::done, S::failed, S::waiting}));
+  // Removals run before additions.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_remove(plan, 0)),
-            (std::vector{S::done, S::done, S::done, S::failed}));
+            (std::vector{S::done, S::waiting, S::waiting, S::failed}));
   EXPECT_EQ(row_standings(rows, plan, PlanStep::fields),
             (std::vector{S::failed, S::waiting, S::waiting, S::waiting}));
+}
+
+TEST(PlanProgress, ATagRemovedAndAddedAgainIsTwoStepsInRowOrder) {
+  const std::vector rows{up(R"({"tags_remove":["VIP"]})"), up(R"({"tags_add":["VIP"]})")};
+  const auto plan = coalesce(rows);
+  ASSERT_LT(PlanStep::tag_remove(plan, 0), PlanStep::tag_add(plan, 0));
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_remove(plan, 0)),
+            (std::vector{S::failed, S::waiting}));
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_add(plan, 0)),
+            (std::vector{S::done, S::failed}));
 }
 
 TEST(PlanProgress, ARowWithFieldsAndATagFailsWithEitherStep) {
