@@ -27,7 +27,10 @@
 #include "engine/dispatcher.hpp"
 #include "engine/health_state.hpp"
 #include "engine/metrics.hpp"
+#include "engine/rate_history.hpp"
+#include "engine/status_board.hpp"
 #include "engine/status_server.hpp"
+#include "engine/status_snapshot.hpp"
 #include "exit_codes.hpp"
 #include "http/client.hpp"
 #include "keap/rate_limiter.hpp"
@@ -48,6 +51,9 @@ struct AccountParts {
   auth::OAuthCredentials* oauth_credentials = nullptr;  // set for auth: oauth
   keap::RateLimiter* limiter = nullptr;
   std::unique_ptr<keap::KeapApi> api;
+  std::string auth;             // "oauth" or "api_key", for the status page
+  std::int64_t per_minute = 0;  // its requests per minute, as configured
+  std::int64_t requests = 0;    // Keap requests sent since start
 };
 
 // The account's request limits: Keap's for its auth kind, as the config
@@ -90,16 +96,46 @@ auth::AccountState account_state(auth::AccountState s, bool throttled) {
   return s == auth::AccountState::ok && throttled ? auth::AccountState::throttled : s;
 }
 
-// Feeds /healthz, /readyz and /metrics: every second from the loop's own
-// state, every 15 s the backlog figures from the database.
+double epoch_seconds(TimePoint t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// What the status page shows of an account besides its credentials: the
+// backlog as last counted, the rows and requests since start, the last hour.
+void fill_counts(engine::AccountSnapshot& a, const db::AccountStatus* backlog,
+                 const engine::RowCounts* rows, std::int64_t requests, engine::RateHistory& history,
+                 TimePoint now, TimePoint started) {
+  if (backlog != nullptr) {
+    a.backlog_rows = backlog->pending_rows;
+    if (backlog->oldest_pending && *backlog->oldest_pending < now)
+      a.oldest_pending_age_seconds =
+          std::chrono::duration<double>(now - *backlog->oldest_pending).count();
+    a.dead_rows = backlog->dead_rows;
+  }
+  if (rows != nullptr) {
+    a.delivered = rows->delivered;
+    a.dead_by_reason = rows->dead;
+  }
+  a.requests = requests;
+  history.observe(a.name, a.delivered, a.requests);
+  a.last_hour = history.last_hour(a.name);
+  a.rate = history.rate(a.name, std::chrono::minutes(5), started);
+}
+
+// Feeds /healthz, /readyz, /metrics and the status page: every second from the
+// loop's own state, every 15 s the backlog figures from the database.
 asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& health,
-                              const engine::Dispatcher& dispatcher,
+                              engine::StatusBoard& board, const engine::Dispatcher& dispatcher,
                               const db::NotificationListener& listener,
                               std::map<std::string, AccountParts>& parts, db::DatabasePool& pool,
                               const log::Logger& logger, const bool& stopping) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   std::map<std::string, engine::RowCounts> reported;
-  std::set<std::string> unconfigured;  // accounts already warned about
+  std::set<std::string> unconfigured;                // accounts already warned about
+  std::map<std::string, db::AccountStatus> backlog;  // the last count
+  std::optional<double> backlog_checked_at;
+  const auto started = std::chrono::system_clock::now();
+  engine::RateHistory history([] { return std::chrono::system_clock::now(); });
   std::int64_t claims = 0;
   auto dispatcher_turn = dispatcher.last_turn();
   for (int tick = 0; !stopping; ++tick) {
@@ -116,6 +152,39 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
     health.set_listen_connected(listener.connected());
     metrics.database_reachable.set({}, dispatcher.stats().database_ok ? 1 : 0);
     const auto now = std::chrono::system_clock::now();
+    if (tick % 15 == 0) {
+      try {
+        const auto rows = co_await pool.run(
+            [](pqxx::connection& conn) { return db::OutboxRepository(conn).status(); });
+        backlog.clear();
+        for (const auto& status : rows) {
+          metrics.record_backlog(status, now);
+          backlog[status.account] = status;
+          // Another daemon may serve it: its rows wait, never go dead here.
+          if (status.pending_rows > 0 && !parts.contains(status.account) &&
+              unconfigured.insert(status.account).second) {
+            logger.warn(
+                "rows wait for an account this daemon is not configured for; add it under "
+                "accounts: if no other daemon serves it",
+                {{"account", status.account}, {"pending_rows", status.pending_rows}});
+          }
+        }
+        backlog_checked_at = epoch_seconds(now);
+      } catch (const std::exception&) {
+        // database_reachable already says so
+      }
+    }
+    engine::StatusSnapshot snapshot;
+    snapshot.version = kVersion;
+    snapshot.now = epoch_seconds(now);
+    snapshot.started_at = epoch_seconds(started);
+    snapshot.database_reachable = dispatcher.stats().database_ok;
+    snapshot.backlog_checked_at = backlog_checked_at;
+    snapshot.first_minute = epoch_seconds(history.first_minute());
+    const auto find = [](const auto& map, const std::string& key) {
+      const auto it = map.find(key);
+      return it == map.end() ? nullptr : &it->second;
+    };
     for (auto& [name, p] : parts) {
       const auto state = account_state(p.credentials->state(), p.limiter->paused_until() > now);
       const auto token = p.oauth_credentials != nullptr
@@ -143,7 +212,27 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
           metrics.token_next_refresh.set({name}, seconds(*token->next_refresh));
         metrics.token_unsaved.set({name}, token->unsaved ? 1 : 0);
       }
+      engine::AccountSnapshot& a = snapshot.accounts.emplace_back();
+      a.name = name;
+      a.auth = p.auth;
+      a.state = auth::to_string(state);
+      if (!auth::is_usable(state)) a.reason = token ? token->reason : "the key was refused";
+      if (token && token->expires_at) a.token_expires_at = epoch_seconds(*token->expires_at);
+      a.requests_per_minute_limit = p.per_minute;
+      a.daily_used = limiter.daily_used();
+      a.daily_limit = limiter.daily_limit();
+      fill_counts(a, find(backlog, name), find(dispatcher.stats().rows, name), p.requests, history,
+                  now, started);
     }
+    for (const auto& [name, status] : backlog) {
+      if (parts.contains(name)) continue;
+      engine::AccountSnapshot& a = snapshot.accounts.emplace_back();
+      a.name = name;
+      a.auth = "not_configured";
+      a.state = "not_configured";
+      fill_counts(a, &status, nullptr, 0, history, now, started);
+    }
+    board.publish(std::move(snapshot));
     for (const auto& [account, counts] : dispatcher.stats().rows) {
       auto& last = reported[account];
       metrics.rows_delivered.inc({account}, static_cast<double>(counts.delivered - last.delivered));
@@ -154,25 +243,6 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
         metrics.rows_retried.inc({account, error_class},
                                  static_cast<double>(n - last.retried[error_class]));
       last = counts;
-    }
-    if (tick % 15 == 0) {
-      try {
-        const auto rows = co_await pool.run(
-            [](pqxx::connection& conn) { return db::OutboxRepository(conn).status(); });
-        for (const auto& status : rows) {
-          metrics.record_backlog(status, now);
-          // Another daemon may serve it: its rows wait, never go dead here.
-          if (status.pending_rows > 0 && !parts.contains(status.account) &&
-              unconfigured.insert(status.account).second) {
-            logger.warn(
-                "rows wait for an account this daemon is not configured for; add it under "
-                "accounts: if no other daemon serves it",
-                {{"account", status.account}, {"pending_rows", status.pending_rows}});
-          }
-        }
-      } catch (const std::exception&) {
-        // database_reachable already says so
-      }
     }
     timer.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
@@ -279,6 +349,8 @@ int run(const Arguments& args) {
     auto& limiter = limiters[key];
     if (!limiter) limiter = std::make_unique<keap::RateLimiter>(limits, clock());
     p.limiter = limiter.get();
+    p.auth = account.auth == config::AuthKind::api_key ? "api_key" : "oauth";
+    p.per_minute = limits.per_minute;
     // One call at a time per contact: a connection per contact in flight.
     const int concurrency = account.concurrency > 0
                                 ? account.concurrency
@@ -316,9 +388,11 @@ int run(const Arguments& args) {
       kVersion,
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   for (auto& [name, p] : parts) {
-    p.api->observe_requests([&metrics, account = name](const keap::RequestRecord& r) {
-      metrics.record_keap_request(account, r.method, r.route, r.status, r.seconds);
-    });
+    p.api->observe_requests(
+        [&metrics, &sent = p.requests, account = name](const keap::RequestRecord& r) {
+          metrics.record_keap_request(account, r.method, r.route, r.status, r.seconds);
+          ++sent;
+        });
     if (p.oauth_credentials != nullptr) {
       p.oauth_credentials->observe_refreshes([&metrics, account = name](std::string_view result) {
         metrics.token_refreshes.inc({account, std::string(result)});
@@ -331,7 +405,9 @@ int run(const Arguments& args) {
   engine::StatusServerOptions status_options;
   status_options.listen = config.listen;
   status_options.allow_non_loopback = config.listen_allow_remote;
-  engine::StatusServer status_server(io.get_executor(), status_options, health, metrics.registry);
+  engine::StatusBoard status_board;
+  engine::StatusServer status_server(io.get_executor(), status_options, health, metrics.registry,
+                                     &status_board);
   status_server.start();
 
   bool stopping = false;
@@ -381,8 +457,10 @@ int run(const Arguments& args) {
         logger.info("stopped", {{"delivered_rows", delivered}});
       },
       asio::detached);
-  asio::co_spawn(io, observe(metrics, health, dispatcher, listener, parts, pool, logger, stopping),
-                 asio::detached);
+  asio::co_spawn(
+      io,
+      observe(metrics, health, status_board, dispatcher, listener, parts, pool, logger, stopping),
+      asio::detached);
   std::uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
     asio::co_spawn(io, watchdog(std::chrono::microseconds(watchdog_usec), stopping),
@@ -415,7 +493,8 @@ std::vector<Command> daemon_commands() {
            "SIGHUP (systemctl reload) re-reads FILE: log.level applies at once, other\n"
            "changes are named in the log and wait for a restart; a file with errors is\n"
            "refused and the daemon keeps running as it was.\n"
-           "Serves GET /healthz, /readyz and /metrics (Prometheus) on `listen`.\n"
+           "Serves a status page (GET /, its data as /status.json), /healthz, /readyz\n"
+           "and /metrics (Prometheus) on `listen`.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

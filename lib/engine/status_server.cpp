@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "engine/exposition.hpp"
+#include "engine/status_page.hpp"
 
 namespace keapsync::engine {
 
@@ -55,7 +56,7 @@ tcp::endpoint parse_listen(const std::string& listen, bool allow_non_loopback) {
   return {address, static_cast<unsigned short>(port)};
 }
 
-bool is_route(std::string_view path) {
+bool is_health_route(std::string_view path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
@@ -63,11 +64,12 @@ bool is_route(std::string_view path) {
 
 struct StatusServer::Impl {
   Impl(asio::any_io_executor ex, StatusServerOptions opts, const HealthState& h,
-       const MetricRegistry& m)
+       const MetricRegistry& m, const StatusBoard* b)
       : executor(ex),
         options(std::move(opts)),
         health(h),
         metrics(m),
+        board(b),
         acceptor(ex),
         retry_timer(ex) {}
 
@@ -75,6 +77,7 @@ struct StatusServer::Impl {
   StatusServerOptions options;
   const HealthState& health;
   const MetricRegistry& metrics;
+  const StatusBoard* board;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;  // pause after a failed accept (e.g. EMFILE)
   bool stopped = false;
@@ -96,7 +99,9 @@ http::response<http::string_body> StatusServer::Impl::respond(
   response.set(http::field::cache_control, "no-store");
   std::string_view path(request.target().data(), request.target().size());
   path = path.substr(0, path.find('?'));
-  if (!is_route(path)) {
+  const status_page::Asset* asset = board != nullptr ? status_page::find(path) : nullptr;
+  const bool status_json = board != nullptr && path == "/status.json";
+  if (!is_health_route(path) && asset == nullptr && !status_json) {
     response.result(http::status::not_found);
     response.set(http::field::content_type, "text/plain; charset=utf-8");
     response.body() = "not found\n";
@@ -105,6 +110,17 @@ http::response<http::string_body> StatusServer::Impl::respond(
     response.set(http::field::allow, "GET");
     response.set(http::field::content_type, "text/plain; charset=utf-8");
     response.body() = "method not allowed\n";
+  } else if (asset != nullptr) {
+    response.result(http::status::ok);
+    response.set(http::field::content_type, asset->content_type);
+    response.set("Content-Security-Policy", status_page::kContentSecurityPolicy);
+    response.set("X-Content-Type-Options", "nosniff");
+    response.body() = asset->body;
+  } else if (status_json) {
+    std::string body = board->json();
+    response.result(body.empty() ? http::status::service_unavailable : http::status::ok);
+    response.set(http::field::content_type, "application/json");
+    response.body() = body.empty() ? "{\"error\":\"no status yet\"}\n" : std::move(body);
   } else if (path == "/metrics") {
     response.result(http::status::ok);
     response.set(http::field::content_type, exposition::kContentType);
@@ -191,8 +207,9 @@ asio::awaitable<void> StatusServer::Impl::accept_loop(std::shared_ptr<Impl> self
 }
 
 StatusServer::StatusServer(asio::any_io_executor executor, StatusServerOptions options,
-                           const HealthState& health, const MetricRegistry& metrics)
-    : impl_(std::make_shared<Impl>(executor, std::move(options), health, metrics)) {
+                           const HealthState& health, const MetricRegistry& metrics,
+                           const StatusBoard* board)
+    : impl_(std::make_shared<Impl>(executor, std::move(options), health, metrics, board)) {
   tcp::endpoint endpoint = parse_listen(impl_->options.listen, impl_->options.allow_non_loopback);
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol());

@@ -1,0 +1,63 @@
+// The status page through the whole daemon: /status.json holds what the
+// daemon delivered, sent and dead-lettered, and the page and its assets are
+// served from the daemon itself under a policy that forbids any other origin.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "daemon_fixture.hpp"
+
+namespace keapsync {
+namespace {
+
+TEST_F(Daemon, TheStatusPageShowsWhatTheDaemonDid) {
+  auto daemon = start(config());
+  db.insert("a", R"({"email":"a@example.com","tags_add":["VIP"]})");
+  db.insert("b", R"({"email":"b@example.com"})");
+  db.insert("c", R"({"emali":"c@example.com"})");
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+
+  const auto raw = status_page("/status.json", "\"delivered\":2");
+  const auto body = raw.substr(raw.find("\r\n\r\n") + 4);
+  const auto status = boost::json::parse(body).as_object();
+  EXPECT_EQ(status.at("totals").at("delivered").as_int64(), 2) << body;
+  EXPECT_TRUE(status.at("database_reachable").as_bool());
+  const auto& accounts = status.at("accounts").as_array();
+  ASSERT_EQ(accounts.size(), 1u) << body;
+  const auto& account = accounts[0].as_object();
+  EXPECT_EQ(account.at("name").as_string(), "default");
+  EXPECT_EQ(account.at("auth").as_string(), "api_key");
+  EXPECT_EQ(account.at("state").as_string(), "ok");
+  EXPECT_EQ(account.at("dead_by_reason").at("payload").as_int64(), 1) << body;
+  // Every request Keap saw.
+  std::int64_t seen = 0;
+  const auto stats = boost::json::parse(
+      testing::https_request("GET", sandbox.base_url() + "/_sandbox/stats", sandbox.ca_file())
+          .body);
+  for (const auto& [route, by_status] : stats.at("routes").as_object())
+    for (const auto& [code, n] : by_status.as_object())
+      seen += n.as_int64();
+  ASSERT_GE(seen, 5);
+  EXPECT_EQ(account.at("requests").as_int64(), seen) << body;
+  EXPECT_EQ(account.at("budget").at("requests_per_minute_limit").as_int64(), 240) << body;
+  std::int64_t delivered = 0;
+  std::int64_t requests = 0;
+  const auto& history = account.at("history").as_object();
+  ASSERT_EQ(history.at("delivered").as_array().size(), 60u);
+  for (const auto& n : history.at("delivered").as_array())
+    delivered += n.as_int64();
+  for (const auto& n : history.at("requests").as_array())
+    requests += n.as_int64();
+  EXPECT_EQ(delivered, 2);
+  EXPECT_EQ(requests, seen);
+
+  const auto page = status_page("/", "</html>");
+  EXPECT_NE(page.find("<title>keapsync status</title>"), std::string::npos) << page;
+  EXPECT_NE(page.find("Content-Security-Policy: default-src 'none'"), std::string::npos) << page;
+  const auto script = status_page("/status.js", "refresh");
+  EXPECT_NE(script.find("Content-Type: text/javascript"), std::string::npos) << script;
+  EXPECT_NE(status_page("/status.css", "body").find("200 OK"), std::string::npos);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace keapsync
