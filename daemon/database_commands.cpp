@@ -17,6 +17,7 @@
 #include "db/role_grants.hpp"
 #include "db/timestamp.hpp"
 #include "exit_codes.hpp"
+#include "status_watch.hpp"
 #include "terminal_text.hpp"
 
 namespace keapsync::cli {
@@ -173,6 +174,8 @@ int status(const Arguments& args) {
   if (db::Migrator::current_version(*conn) == 0) {
     throw CommandFailed(kExitFailure, "no keapsync schema in this database: run keapsync migrate");
   }
+  if (args.has("--watch") || args.has("--until-drained"))
+    return watch_status(config, *conn, WatchOptions{args.has("--until-drained")});
   const auto views = account_views(config, *conn);
   const auto now = std::chrono::system_clock::now();
   if (args.has("--json")) {
@@ -294,16 +297,26 @@ std::vector<Command> database_commands() {
        "--json adds the latest token call (last_refresh: started_at, finished_at,\n"
        "outcome) and the recorded Keap tenant; pending rows and contacts,\n"
        "contacts held by a worker now, contacts waiting for a retry, age of the\n"
-       "oldest pending row, dead rows. The delivery rate is in /metrics\n"
-       "(rate(keapsync_rows_delivered_total)).\n"
+       "oldest pending row, dead rows.\n"
+       "\n"
+       "--watch shows one live line instead, every second until Ctrl-C: pending rows\n"
+       "and the oldest one's age, dead rows (from the database), and from the running\n"
+       "daemon's status page on `listen`: rows delivered since it started, rows/s and\n"
+       "Keap requests/s with the share of the accounts' per-minute limits. The page\n"
+       "itself (http://LISTEN/) shows the last hour.\n"
        "\n"
        "Options:\n"
        "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"
        "  --json              one JSON array instead of the table\n"
+       "  --watch             the live line (rewritten in place on a terminal)\n"
+       "  --until-drained     --watch until no row is pending, then exit 0\n"
        "\n"
        "Exit status: 0 done, 1 failed, 69 database unreachable, 78 bad configuration.\n",
-       "keapsync status [-c FILE] [--json]",
-       {kConfigOption, {"--json", "", false}},
+       "keapsync status [-c FILE] [--json | --watch [--until-drained]]",
+       {kConfigOption,
+        {"--json", "", false},
+        {"--watch", "", false},
+        {"--until-drained", "", false}},
        status},
   };
 }

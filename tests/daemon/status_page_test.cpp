@@ -4,7 +4,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <fstream>
+#include <sstream>
+
 #include "daemon_fixture.hpp"
+#include "support/run_process.hpp"
 
 namespace keapsync {
 namespace {
@@ -56,6 +62,45 @@ TEST_F(Daemon, TheStatusPageShowsWhatTheDaemonDid) {
   const auto script = status_page("/status.js", "refresh");
   EXPECT_NE(script.find("Content-Type: text/javascript"), std::string::npos) << script;
   EXPECT_NE(status_page("/status.css", "body").find("200 OK"), std::string::npos);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
+// A port nothing listens on now (the daemon binds it a moment later).
+int free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+TEST_F(Daemon, StatusWatchFollowsARunningDaemonUntilDrained) {
+  const auto cfg = config();
+  // Nothing pending and no daemon: one line that says so, then done.
+  auto idle = testing::run_process({KEAPSYNC_BINARY, "status", "-c", cfg, "--until-drained"});
+  EXPECT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(idle.out, "pending 0 | daemon not answering on 127.0.0.1:0 | dead 0\n");
+
+  std::stringstream text;
+  text << std::ifstream(cfg).rdbuf();
+  std::string yaml = text.str();
+  const auto port = std::to_string(free_port());
+  yaml.replace(yaml.find("listen: 127.0.0.1:0"), 19, "listen: 127.0.0.1:" + port);
+  std::ofstream(cfg) << yaml;
+  testing::https_request("POST", sandbox.base_url() + "/_sandbox/faults", sandbox.ca_file(),
+                         R"({"latency_ms":200})");
+  for (int i = 0; i < 12; ++i)
+    db.insert("w" + std::to_string(i), R"({"email":"w)" + std::to_string(i) + R"(@example.com"})");
+  db.insert("bad", R"({"emali":"x@example.com"})");
+  auto daemon = start(cfg);
+  ASSERT_TRUE(logged("\"status_port\":" + port)) << testing::read_file(log_file);
+  auto watch = testing::run_process({KEAPSYNC_BINARY, "status", "-c", cfg, "--until-drained"});
+  EXPECT_EQ(watch.exit_code, 0) << watch.err;
+  // One line a second while rows are pending (12 rows at 4 requests/s), the last when none is.
+  EXPECT_NE(watch.out.find(" rows/s | Keap "), std::string::npos) << watch.out;
+  EXPECT_NE(watch.out.find(" req/s of 4.0 ("), std::string::npos) << watch.out;
+  const auto last = watch.out.substr(watch.out.rfind('\n', watch.out.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("pending 0 | delivered 12 | ", 0), 0u) << watch.out;
+  EXPECT_NE(last.find(" | dead 1\n"), std::string::npos) << watch.out;
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
