@@ -397,6 +397,7 @@ struct Client::Impl {
         bounded ? budget(ClientOptions::Duration::max(), deadline) : options.write_timeout;
     c.tcp().expires_after(write_limit);
     co_await bhttp::async_write(c.stream, msg, use_ec(ec));
+    const auto written_at = Clock::now();
     if (ec) {
       c.tcp().expires_never();
       out.closed_before_response = peer_closed(ec);
@@ -449,6 +450,7 @@ struct Client::Impl {
       response.headers.add(std::string(field.name_string()), std::string(field.value()));
     }
     response.body = std::move(res.body());
+    response.written_at = written_at;
     out.reusable = res.keep_alive() && c.buffer.size() == 0;
     out.response = std::move(response);
     co_return out;

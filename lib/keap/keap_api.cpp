@@ -43,7 +43,8 @@ boost::asio::awaitable<void> KeapApi::recheck_credentials() {
   co_await credentials_.header();
 }
 
-boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out, const CallWindow& window) {
+boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out, const CallWindow& window,
+                                                      TimePoint& granted) {
   for (;;) {
     if (window && !window()) {  // no permit is spent on a call that cannot be sent
       out = not_sent();
@@ -51,7 +52,10 @@ boost::asio::awaitable<bool> KeapApi::wait_for_permit(ApiOutcome& out, const Cal
     }
     const auto now = clock_();
     const Permit permit = limiter_.acquire(now);
-    if (permit.granted) co_return true;
+    if (permit.granted) {
+      granted = now;
+      co_return true;
+    }
     if (permit.retry_at - now > max_wait_) {
       out = failure({ErrorClass::throttled, 429, "rate limit of this account reached", ""},
                     permit.retry_at);
@@ -73,7 +77,8 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
                                                  const CallWindow& window) {
   for (int attempt = 0;; ++attempt) {
     ApiOutcome out;
-    if (!co_await wait_for_permit(out, window)) co_return out;
+    TimePoint granted;
+    if (!co_await wait_for_permit(out, window, granted)) co_return out;
     auto header = co_await credentials_.header();
     if (!header) {
       co_return failure({ErrorClass::auth, 401,
@@ -124,11 +129,15 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
       co_return failure(std::move(error));
     }
     const http::Response& response = result.response();
+    // When Keap had the request: the windows count it from then, not from the permit.
+    const auto reached = sent_at + std::chrono::duration_cast<Duration>(
+                                       std::max(response.written_at, started) - started);
+    limiter_.restamp(granted, reached);
     const auto headers = to_policy_headers(response.headers);
     logger_.debug("Keap request",
                   {{"method", request.method}, {"status", response.status}, {"ms", ms}});
     if (response.status >= 200 && response.status < 300) {
-      limiter_.observe(headers, clock_(), sent_at);
+      limiter_.observe(headers, clock_(), reached);
       ApiReply reply{response.status, nullptr};
       if (!response.body.empty()) {
         boost::system::error_code ec;
@@ -143,7 +152,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
     }
     ApiError error = classify_response(response.status, headers, response.body);
     if (error.error_class == ErrorClass::throttled) {
-      const auto until = limiter_.on_throttled(headers, clock_(), sent_at);
+      const auto until = limiter_.on_throttled(headers, clock_(), reached);
       logger_.warn("Keap throttled the account", {{"status", response.status}});
       co_return failure(std::move(error), until);
     }

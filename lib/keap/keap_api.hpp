@@ -47,8 +47,10 @@ class KeapApi {
   void observe_requests(RequestObserver observer) { observer_ = std::move(observer); }
 
  private:
-  // False with `out` set: throttled beyond max_wait, or `window` closed.
-  boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out, const CallWindow& window);
+  // False with `out` set: throttled beyond max_wait, or `window` closed. True:
+  // `granted` is the time the limiter counted the request at.
+  boost::asio::awaitable<bool> wait_for_permit(ApiOutcome& out, const CallWindow& window,
+                                               TimePoint& granted);
 
   http::Client& client_;
   http::Url api_url_;

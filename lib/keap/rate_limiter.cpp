@@ -131,6 +131,11 @@ std::optional<TimePoint> RateLimiter::correct(const ResponseHeaders& headers, Ti
   return frees_at;
 }
 
+void RateLimiter::restamp(TimePoint granted, TimePoint reached) {
+  for (SlidingWindow* w : {&spike_, &smoothing_, &second_, &minute_, &tenant_})
+    w->restamp(granted, reached);
+}
+
 void RateLimiter::observe(const ResponseHeaders& headers, TimePoint now,
                           std::optional<TimePoint> sent) {
   correct(headers, now, sent.value_or(now));

@@ -37,6 +37,12 @@ class RateLimiter {
   // Go (a token is taken from every bucket) or wait until retry_at (nothing taken).
   Permit acquire(TimePoint now);
 
+  // The request granted at `granted` was written to Keap only at `reached` (a
+  // new connection's handshake came first): its grant counts from then in the
+  // rolling windows, so that requests Keap receives close together are never
+  // more than a window allows (SlidingWindow::restamp).
+  void restamp(TimePoint granted, TimePoint reached);
+
   // Any response but a 429: adopt what the x-keap-* headers say; ends a 429 streak.
   // `sent`: when the request left (default: now); see SlidingWindow::limit_available.
   void observe(const ResponseHeaders& headers, TimePoint now,

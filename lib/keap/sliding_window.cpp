@@ -43,6 +43,18 @@ void SlidingWindow::limit_available(std::int64_t available, TimePoint now, TimeP
   if (missing > 0) grants_.insert(at, static_cast<std::size_t>(missing), Grant{sent, false});
 }
 
+void SlidingWindow::restamp(TimePoint granted, TimePoint reached) {
+  if (!enabled() || reached <= granted) return;
+  // The latest of ours at `granted`: grants are taken in time order, so it is near the back.
+  const auto it = std::find_if(grants_.rbegin(), grants_.rend(),
+                               [&](const Grant& g) { return g.ours && g.at == granted; });
+  if (it == grants_.rend()) return;
+  grants_.erase(std::next(it).base());
+  const auto at = std::upper_bound(grants_.begin(), grants_.end(), reached,
+                                   [](TimePoint t, const Grant& g) { return t < g.at; });
+  grants_.insert(at, Grant{reached, true});
+}
+
 void SlidingWindow::set_limit(std::int64_t limit) {
   if (!enabled() || limit <= 0 || limit > kMaxLimit) return;
   limit_ = limit;

@@ -28,6 +28,11 @@ class SlidingWindow {
   // believe we have more. Grants after `sent` were still on their way, so it did not count
   // them; the missing ones are counted as granted at `sent`.
   void limit_available(std::int64_t available, TimePoint now, TimePoint sent);
+  // The grant taken at `granted` reached the server only at `reached` (after a
+  // connection's handshake, say): it counts from then, or a request sent a
+  // window after it on a warm connection could reach the server inside the
+  // same window. No-op for a grant already expired or a `reached` not later.
+  void restamp(TimePoint granted, TimePoint reached);
   // A server announced the limit: adopt it (ignored when 0 or above kMaxLimit).
   void set_limit(std::int64_t limit);
 

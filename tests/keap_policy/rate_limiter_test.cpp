@@ -73,6 +73,48 @@ TEST(RateLimiter, MinuteWindowExhaustsAndFrees) {
   EXPECT_TRUE(limiter.acquire(clock.now()).granted);
 }
 
+TEST(SlidingWindow, ARestampedGrantCountsFromWhenItReachedTheServer) {
+  SlidingWindow w(10, 1s);
+  for (int i = 0; i < 10; ++i)
+    w.take(kStart);
+  // The first five waited for a handshake: the server had them 300 ms later.
+  for (int i = 0; i < 5; ++i)
+    w.restamp(kStart, kStart + 300ms);
+  EXPECT_EQ(w.ready_at(kStart + 1s), kStart + 1s);  // the five sent at once are gone
+  w.take(kStart + 1s);
+  w.take(kStart + 1s);
+  w.take(kStart + 1s);
+  w.take(kStart + 1s);
+  w.take(kStart + 1s);
+  EXPECT_EQ(w.ready_at(kStart + 1s), kStart + 1300ms);  // not while Keap still counts those
+}
+
+TEST(SlidingWindow, RestampIgnoresAGrantItDoesNotHoldAndAnEarlierTime) {
+  SlidingWindow w(2, 1s);
+  w.take(kStart);
+  w.take(kStart + 100ms);
+  w.restamp(kStart + 50ms, kStart + 900ms);  // no grant at 50 ms
+  w.restamp(kStart + 100ms, kStart);         // not later
+  EXPECT_EQ(w.ready_at(kStart + 200ms), kStart + 1s);
+  w.restamp(kStart, kStart + 500ms);
+  EXPECT_EQ(w.ready_at(kStart + 200ms), kStart + 1100ms);  // the one at 100 ms leaves first now
+}
+
+TEST(RateLimiter, AGrantThatReachedKeapLateHoldsItsPlaceLonger) {
+  ManualClock clock(kStart);
+  RateLimiter limiter(RateLimits::api_key(), clock.now(), fixed(0));
+  std::vector<TimePoint> granted;
+  while (limiter.acquire(clock.now()).granted)
+    granted.push_back(clock.now());
+  ASSERT_FALSE(granted.empty());
+  // Every connection was new: Keap had each request 300 ms after its permit.
+  for (const auto t : granted)
+    limiter.restamp(t, t + 300ms);
+  const auto next = limiter.acquire(granted.front() + 1s);
+  EXPECT_FALSE(next.granted);
+  EXPECT_GE(next.retry_at, granted.front() + 1300ms);
+}
+
 TEST(RateLimiter, KeyLimitsHoldInEveryRollingWindow) {
   ManualClock clock(kStart);
   RateLimiter limiter(RateLimits::api_key(), clock.now(), fixed(0));
