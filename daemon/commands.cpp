@@ -84,6 +84,21 @@ int dispatch(int argc, char** argv) {
     }
   }
   if (command == nullptr) {
+    // A group ("dead"): name its commands; `keapsync dead --help` is not an error.
+    std::string group;
+    for (const auto& c : commands) {
+      if (c.name.starts_with(first + " "))
+        group += "  keapsync " + c.name +
+                 std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') + c.summary + "\n";
+    }
+    if (!group.empty()) {
+      const bool help =
+          argc > 2 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h");
+      std::fprintf(help ? stdout : stderr,
+                   "keapsync %s is a group of commands:\n%s(each has --help)\n", first.c_str(),
+                   group.c_str());
+      return help ? kExitOk : kExitUsage;
+    }
     std::fprintf(stderr, "keapsync: unknown command \"%s\"\n\n", first.c_str());
     print_overview(stderr, commands);
     return kExitUsage;

@@ -156,9 +156,19 @@ asio::awaitable<void> observe(engine::Metrics& metrics, engine::HealthState& hea
       try {
         const auto rows = co_await pool.run(
             [](pqxx::connection& conn) { return db::OutboxRepository(conn).status(); });
+        // An account whose rows are all gone has no row in `rows`: its gauges
+        // go to 0 rather than keep the last backlog (and fire its alerts forever).
+        std::map<std::string, db::AccountStatus> counted;
+        for (const auto& [name, p] : parts)
+          counted[name].account = name;
+        for (const auto& [name, status] : backlog)
+          counted[name].account = name;
+        for (const auto& status : rows)
+          counted[status.account] = status;
+        for (const auto& [name, status] : counted)
+          metrics.record_backlog(status, now);
         backlog.clear();
         for (const auto& status : rows) {
-          metrics.record_backlog(status, now);
           backlog[status.account] = status;
           // Another daemon may serve it: its rows wait, never go dead here.
           if (status.pending_rows > 0 && !parts.contains(status.account) &&

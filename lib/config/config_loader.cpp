@@ -557,7 +557,8 @@ Config read_config(const YAML::Node& root, Reader& r) {
   const YAML::Node accounts = root["accounts"];
   r.require(root, "accounts", "accounts",
             "at least one account, e.g. accounts: {default: {auth: api_key, api_key_file: "
-            "/etc/keapsync/api-key}}");
+            "keapsync_api-key}} (a name the unit's LoadCredential= gives, see "
+            "keapsync.example.yaml)");
   if (accounts.IsDefined() && !accounts.IsNull()) {
     if (!accounts.IsMap() || accounts.size() == 0) {
       r.error("accounts", accounts,

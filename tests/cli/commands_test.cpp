@@ -36,6 +36,16 @@ class Cli : public ::testing::Test {
   }
 };
 
+TEST_F(Cli, AGroupOfCommandsNamesItsCommands) {
+  const auto help = run({"dead", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  for (const char* c : {"keapsync dead list ", "keapsync dead retry ", "keapsync dead discard "})
+    EXPECT_NE(help.out.find(c), std::string::npos) << c << "\n" << help.out;
+  const auto bare = run({"dead"});
+  EXPECT_EQ(bare.exit_code, 64);
+  EXPECT_NE(bare.err.find("keapsync dead list "), std::string::npos) << bare.err;
+}
+
 TEST_F(Cli, VersionAndHelp) {
   const auto v = run({"--version"});
   EXPECT_EQ(v.exit_code, 0);

@@ -65,6 +65,30 @@ TEST_F(Daemon, TheStatusPageShowsWhatTheDaemonDid) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, TheBacklogGaugesGoToZeroOnceAnAccountsRowsAreAllGone) {
+  db.insert("a", R"({"email":"a@example.com"})");
+  db.insert("b", R"({"email":"b@example.com"})");
+  auto daemon = start(config());
+  ASSERT_TRUE(logged("\"status_port\"")) << testing::read_file(log_file);
+  // Counted at start (2 pending), delivered at once, counted again 15 s later.
+  ASSERT_NE(status_page("/metrics", "keapsync_backlog_rows{account=\"default\"} 2")
+                .find("keapsync_backlog_rows{account=\"default\"} 2"),
+            std::string::npos);
+  ASSERT_TRUE(db.drained(20s));
+  std::string metrics;
+  EXPECT_TRUE(eventually(
+      [&] {
+        metrics = status_page("/metrics", "");
+        return metrics.find("keapsync_backlog_rows{account=\"default\"} 0") != std::string::npos;
+      },
+      25s))
+      << metrics;
+  EXPECT_NE(metrics.find("keapsync_oldest_pending_age_seconds{account=\"default\"} 0"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 // A port nothing listens on now (the daemon binds it a moment later).
 int free_port() {
   boost::asio::io_context io;
