@@ -1,5 +1,5 @@
 // Keap's rules for the sandbox: /app/oauth/authorize, /token, /rest/v2/…
-// (contacts, tags, userinfo) and /_sandbox/… (inspection and faults).
+// (contacts, tags, userinfo, automation goals) and /_sandbox/… (inspection and faults).
 // Bodies and statuses come from docs/keap-api.md §1.7, §3.4 and §4; where Keap is
 // unconfirmed the stricter reading is taken (docs/sandbox.md lists them).
 #include "sandbox/router.hpp"
@@ -17,50 +17,12 @@
 #include "ascii/ascii.hpp"
 #include "db/timestamp.hpp"
 #include "sandbox/contact_validator.hpp"
+#include "sandbox/goal_route.hpp"
+#include "sandbox/v2_answers.hpp"
 
 namespace keapsync::sandbox {
 namespace json = boost::json;
 namespace {
-
-const char* reason(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Error";
-  }
-}
-
-// The v2 error schema: {code, message, status, details[]} (docs/keap-api.md §3.4).
-Response v2_error(int status, const std::string& message) {
-  json::object body{{"code", status},
-                    {"message", message},
-                    {"status", reason(status)},
-                    {"details", json::array{}}};
-  return Response::json(status, json::serialize(body));
-}
 
 Response oauth_error(int status, const std::string& error, const std::string& description) {
   auto r = Response::json(
@@ -79,10 +41,6 @@ Response invalid_key() {
   return Response::json(
       401,
       R"({"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}})");
-}
-
-Response json_ok(int status, const json::value& v) {
-  return Response::json(status, json::serialize(v));
 }
 
 // "POST /rest/v2/contacts/{id}" for stats: numeric segments become {id}.
@@ -112,25 +70,6 @@ std::optional<std::uint64_t> parse_id(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
-}
-
-bool is_json_content(const Request& req) {
-  return starts_with(ascii::to_lower(req.header("content-type")), "application/json");
-}
-
-// Parses a JSON object body; the error response otherwise.
-std::optional<json::object> parse_object(const Request& req, Response& error) {
-  if (!is_json_content(req)) {
-    error = v2_error(415, "Content-Type must be application/json");
-    return std::nullopt;
-  }
-  json::error_code ec;
-  auto v = json::parse(req.body, ec);
-  if (ec || !v.is_object()) {
-    error = v2_error(400, "Input could not be converted to a valid request");
-    return std::nullopt;
-  }
-  return std::move(v.get_object());
 }
 
 // `email==john*` style matching: case-insensitive, trailing * is a prefix.
@@ -174,6 +113,7 @@ Router::Router(SandboxConfig config)
       tokens_(config_.tokens, config_.clients),
       limiter_(config_.rate_limits, config_.tenant_id),
       faults_(config_.faults),
+      goals_(config_.goals),
       api_keys_(config_.api_keys.begin(), config_.api_keys.end()) {}
 
 Response Router::handle(const Request& req, TimePoint now) {
@@ -375,6 +315,9 @@ Response Router::api_route(const Request& req, const Target& target, const std::
     }
     return v2_error(405, "Method not allowed");
   }
+  if (rest == "automations/goals/achieve")
+    return m == "POST" ? achieve_goal(req, contacts_, goals_, now)
+                       : v2_error(405, "Method not allowed");
   if (rest == "tags") {
     if (m == "GET") return list_tags(target);
     if (m == "POST") return create_tag(req, now);
@@ -652,6 +595,7 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
     return json_ok(200, json::object{{"contacts", std::move(out)}});
   }
   if (path == "/_sandbox/stats" && req.method == "GET") return json_ok(200, stats_.to_json());
+  if (path == "/_sandbox/goals" && req.method == "GET") return json_ok(200, goals_.log());
   if (path == "/_sandbox/faults") {
     const auto show = [this] {
       const auto& f = faults_.settings();
@@ -717,6 +661,7 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
   if (path == "/_sandbox/reset" && req.method == "POST") {
     contacts_ = ContactStore{};
     tags_ = TagStore{};
+    goals_.clear_log();
     stats_ = Stats{};
     return json_ok(200, json::object{{"reset", true}});
   }
@@ -729,6 +674,7 @@ json::value Router::snapshot() const {
   std::lock_guard lock(mutex_);
   return json::object{{"contacts", contacts_.snapshot()},
                       {"tags", tags_.snapshot()},
+                      {"goals", goals_.snapshot()},
                       {"tokens", tokens_.snapshot()}};
 }
 
@@ -736,13 +682,16 @@ void Router::restore(const json::value& snapshot) {
   std::lock_guard lock(mutex_);
   ContactStore contacts;
   TagStore tags;
+  GoalStore goals(config_.goals);
   TokenAuthority tokens(config_.tokens, config_.clients);
   contacts.restore(snapshot.as_object().at("contacts"));
   tags.restore(snapshot.as_object().at("tags"));
-  // Older state files (and hand-written ones) may hold no tokens.
+  // Older state files (and hand-written ones) may hold no goals or tokens.
+  if (const auto* g = snapshot.as_object().if_contains("goals")) goals.restore(*g);
   if (const auto* t = snapshot.as_object().if_contains("tokens")) tokens.restore(*t);
   contacts_ = std::move(contacts);
   tags_ = std::move(tags);
+  goals_ = std::move(goals);
   tokens_ = std::move(tokens);
 }
 

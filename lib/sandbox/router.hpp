@@ -15,6 +15,7 @@
 #include "sandbox/contact_store.hpp"
 #include "sandbox/faults.hpp"
 #include "sandbox/form_codec.hpp"
+#include "sandbox/goal_store.hpp"
 #include "sandbox/rate_limiter.hpp"
 #include "sandbox/request.hpp"
 #include "sandbox/response.hpp"
@@ -41,7 +42,8 @@ class Router {
 
   std::size_t max_body_bytes() const { return config_.max_body_bytes; }
 
-  // Contacts, tags and tokens as JSON (for --state); restore throws on bad input.
+  // Contacts, tags, achieved goals and tokens as JSON (for --state); restore
+  // throws on bad input.
   boost::json::value snapshot() const;
   void restore(const boost::json::value& snapshot);
   // File forms: load_state ignores a missing file; save_state writes atomically.
@@ -75,6 +77,7 @@ class Router {
   Stats stats_;
   ContactStore contacts_;
   TagStore tags_;
+  GoalStore goals_;
   std::set<std::string> api_keys_;
   std::uint64_t next_request_id_ = 1;
 };

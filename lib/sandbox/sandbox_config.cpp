@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -71,12 +72,67 @@ void read_limit(const YAML::Node& node, const std::string& key, SandboxConfig::L
     limit.window = positive_seconds(node["window_seconds"], key + ".window_seconds");
 }
 
+std::int64_t positive_id(const YAML::Node& node, const std::string& key) {
+  auto v = scalar<long long>(node, key);
+  if (v <= 0) fail(node, key, "must be a positive integer");
+  return v;
+}
+
+// goals: [{integration, call_name} and/or {automation_id, goal_id}, flow_ids: [..]]
+std::vector<SandboxConfig::Goal> read_goals(const YAML::Node& n) {
+  if (!n.IsSequence()) fail(n, "goals", "must be a list");
+  std::vector<SandboxConfig::Goal> goals;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const auto key = "goals[" + std::to_string(i) + "]";
+    const auto& g = n[i];
+    only_keys(g, key, {"integration", "call_name", "automation_id", "goal_id", "flow_ids"});
+    // Each pair is all or nothing.
+    const auto pair = [&](const char* a, const char* b) {
+      if (g[a] && !g[b]) fail(g, key + "." + b, std::string("is required with ") + a);
+      if (g[b] && !g[a]) fail(g, key + "." + a, std::string("is required with ") + b);
+      return bool(g[a]);
+    };
+    const bool by_name = pair("integration", "call_name");
+    const bool by_ids = pair("automation_id", "goal_id");
+    if (!by_name && !by_ids)
+      fail(g, key, "needs integration and call_name, or automation_id and goal_id (or both)");
+    SandboxConfig::Goal goal;
+    if (by_name) {
+      goal.integration = nonempty(g["integration"], key + ".integration");
+      goal.call_name = nonempty(g["call_name"], key + ".call_name");
+    }
+    if (by_ids) {
+      goal.automation_id = positive_id(g["automation_id"], key + ".automation_id");
+      goal.goal_id = positive_id(g["goal_id"], key + ".goal_id");
+    }
+    if (auto flows = g["flow_ids"]) {
+      if (!flows.IsSequence()) fail(flows, key + ".flow_ids", "must be a list");
+      for (std::size_t j = 0; j < flows.size(); ++j)
+        goal.flow_ids.push_back(
+            positive_id(flows[j], key + ".flow_ids[" + std::to_string(j) + "]"));
+    }
+    goals.push_back(std::move(goal));
+  }
+  // automation_id + goal_id name one goal, derived ones included.
+  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> seen;
+  for (std::size_t i = 0; i < goals.size(); ++i) {
+    auto ids = goal_ids(goals, i);
+    auto [it, fresh] = seen.emplace(ids, i);
+    if (!fresh)
+      fail(n[i], "goals[" + std::to_string(i) + "]",
+           "automation_id " + std::to_string(ids.first) + " and goal_id " +
+               std::to_string(ids.second) + " are also goals[" + std::to_string(it->second) +
+               "]'s");
+  }
+  return goals;
+}
+
 SandboxConfig from_node(const YAML::Node& root) {
   SandboxConfig c;
   if (!root || root.IsNull()) return c;
   only_keys(root, "",
             {"tenant_id", "clients", "api_keys", "tokens", "rate_limits", "faults", "user",
-             "max_body_bytes"});
+             "max_body_bytes", "goals"});
   if (root["tenant_id"]) c.tenant_id = nonempty(root["tenant_id"], "tenant_id");
   if (auto n = root["clients"]) {
     if (!n.IsSequence()) fail(n, "clients", "must be a list");
@@ -163,10 +219,18 @@ SandboxConfig from_node(const YAML::Node& root) {
     if (v < 1024) fail(root["max_body_bytes"], "max_body_bytes", "must be at least 1024");
     c.max_body_bytes = static_cast<std::size_t>(v);
   }
+  if (root["goals"]) c.goals = read_goals(root["goals"]);
   return c;
 }
 
 }  // namespace
+
+std::pair<std::int64_t, std::int64_t> goal_ids(const std::vector<SandboxConfig::Goal>& goals,
+                                               std::size_t index) {
+  const auto& g = goals.at(index);
+  if (g.automation_id != 0 || g.goal_id != 0) return {g.automation_id, g.goal_id};
+  return {900000 + static_cast<std::int64_t>(index) + 1, 1};
+}
 
 SandboxConfig parse_sandbox_config(const std::string& yaml_text) {
   YAML::Node root;

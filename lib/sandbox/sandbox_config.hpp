@@ -1,11 +1,12 @@
 // The sandbox's own configuration (`keapsync sandbox --config FILE`): OAuth
-// clients, API keys, token lifetimes, rate limits, faults. Defaults follow
-// Keap's documented values (docs/keap-api.md).
+// clients, API keys, token lifetimes, rate limits, faults, automation goals.
+// Defaults follow Keap's documented values (docs/keap-api.md).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace keapsync::sandbox {
@@ -63,6 +64,16 @@ struct SandboxConfig {
     std::string id = "1";
   };
 
+  // A goal POST /rest/v2/automations/goals/achieve can fire, reached by
+  // integration + call_name, by automation_id + goal_id, or by either.
+  struct Goal {
+    std::string integration;  // with call_name; both "" when reached by ids only
+    std::string call_name;
+    std::int64_t automation_id = 0;  // with goal_id; both 0: derived (goal_ids below)
+    std::int64_t goal_id = 0;
+    std::vector<std::int64_t> flow_ids;  // the flows achieving it starts
+  };
+
   std::string tenant_id = "sandbox.infusionsoft.com";
   std::vector<Client> clients{{"sandbox-client", "sandbox-secret"}};
   std::vector<std::string> api_keys{"KeapAK-sandbox-key"};
@@ -71,7 +82,14 @@ struct SandboxConfig {
   Faults faults;
   User user;
   std::size_t max_body_bytes = 1 << 20;
+  std::vector<Goal> goals;  // none by default: every goal is unknown
 };
+
+// The automation_id and goal_id goal `index` of `goals` answers with: its own,
+// or, for a goal configured without them, automation_id 900000 + its 1-based
+// position and goal_id 1.
+std::pair<std::int64_t, std::int64_t> goal_ids(const std::vector<SandboxConfig::Goal>& goals,
+                                               std::size_t index);
 
 // Reads and validates a YAML file; throws std::runtime_error naming the key
 // (and line) on any error.

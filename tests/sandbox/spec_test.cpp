@@ -1,7 +1,8 @@
 // The sandbox against Keap's own v2 spec: one recorded response per route is
 // checked against the response schema swagger.yml declares for its status
 // (fixture: keap_v2_response_schemas.json, made by
-// scripts/extract-sandbox-response-schemas.py), and the sandbox accepts every
+// scripts/extract-sandbox-response-schemas.py with POST
+// /rest/v2/automations/goals/achieve added to its ROUTES), and the sandbox accepts every
 // example request of keapsync's payload mapper (tests/keap/examples, when present).
 #include <algorithm>
 #include <boost/json.hpp>
@@ -40,7 +41,10 @@ const testing::JsonSchemas& schemas() {
 
 class Spec : public RouterTest {
  protected:
-  Spec() { config.rate_limits.key_spike.limit = 0; }
+  Spec() {
+    config.rate_limits.key_spike.limit = 0;
+    config.goals = {{"shop", "purchased", 0, 0, {70}}};
+  }
 
   // Checks `res` against the schema the spec declares for `route` and its status.
   void check(const std::string& route, const Response& res) {
@@ -102,12 +106,20 @@ TEST_F(Spec, OneRecordedResponsePerRouteMatchesItsSchema) {
         api("POST", "/rest/v2/tags/" + tag_id + "/contacts:removeTags",
             R"({"contact_ids":[")" + id + R"("]})"));
   check("GET /rest/v2/oauth/connect/userinfo", api("GET", "/rest/v2/oauth/connect/userinfo"));
+  const std::string goal = "/rest/v2/automations/goals/achieve";
+  check("POST " + goal,
+        api("POST", goal,
+            R"({"integration":"shop","call_name":"purchased","contact_id":)" + id + "}"));
+  check("POST " + goal,
+        api("POST", goal, R"({"automation_id":1,"goal_id":2,"contact_id":)" + id + "}"));
+  check("POST " + goal, api("POST", goal, R"({"automation_id":1,"contact_id":)" + id + "}"));
+  check("POST " + goal, api("POST", goal, R"({"automation_id":1,"goal_id":2,"contact_id":999})"));
   check("DELETE /rest/v2/contacts/{contact_id}", api("DELETE", "/rest/v2/contacts/" + id));
   check("DELETE /rest/v2/contacts/{contact_id}", api("DELETE", "/rest/v2/contacts/" + id));
   config.faults.error_rate = 1;
   router.reset();
   check("GET /rest/v2/tags", api("GET", "/rest/v2/tags"));
-  EXPECT_EQ(checked_, 19);
+  EXPECT_EQ(checked_, 23);
 }
 
 // Every example request keapsync's payload mapper keeps in tests/keap/examples
