@@ -76,6 +76,11 @@ boost::asio::awaitable<keap::ApiOutcome> TagBatcher::send(keap::TagAction action
                                                           std::int64_t tag_id,
                                                           const std::string& contact_id,
                                                           const keap::CallWindow& window) {
+  // Checked here, not when a shared call is built: a bad id fails its own contact only.
+  if (contact_id.empty() || contact_id.find_first_not_of("0123456789") != std::string::npos) {
+    co_return keap::decided_failure(keap::ErrorClass::permanent,
+                                    "keapsync holds a Keap contact id that is not a number");
+  }
   auto me = std::make_shared<Member>(co_await boost::asio::this_coro::executor, contact_id, window);
   const Key key{action, tag_id};
   auto& slot = queues_[key];
@@ -152,7 +157,28 @@ boost::asio::awaitable<void> TagBatcher::send_one(const Key& key, Queue& q) {
     }
     return earliest;
   };
-  const keap::ApiOutcome outcome = co_await api_.call(build, window);
+  keap::ApiOutcome outcome;
+  bool thrown = false;
+  try {
+    outcome = co_await api_.call(build, window);
+  } catch (const std::exception& e) {
+    outcome =
+        keap::decided_failure(keap::ErrorClass::transient, std::string("internal: ") + e.what());
+    thrown = true;
+  }
+  if (thrown) {
+    // The call's contacts (all waiting ones, if it was never built) get the
+    // failure, so that nobody waits for ever.
+    if (q.sending.empty()) {
+      for (const auto& m : q.waiting)
+        m->answer(outcome);
+      q.waiting.clear();
+    }
+    for (const auto& m : q.sending)
+      m->answer(outcome);
+    q.sending.clear();
+    co_return;
+  }
   if (q.sending.empty()) {
     // Never built (throttled beyond the wait, the account blocked, every
     // lease closed): the answer is that of every contact still waiting.
@@ -173,7 +199,12 @@ boost::asio::awaitable<void> TagBatcher::send_one(const Key& key, Queue& q) {
     co_return;
   }
   const bool several = q.request->body->at("contact_ids").as_array().size() > 1;
-  const bool refused = !outcome.ok() && outcome.error.error_class == keap::ErrorClass::permanent;
+  // applyTags answers an unknown contact in its results: a 404 there is the tag's
+  // (deleted), and each contact resolves it again. removeTags answers 404 for
+  // the whole list when one contact is unknown: each goes alone.
+  const bool tags_fault = key.first == keap::TagAction::apply && outcome.error.status == 404;
+  const bool refused =
+      !outcome.ok() && outcome.error.error_class == keap::ErrorClass::permanent && !tags_fault;
   for (const auto& m : q.sending) {
     if (refused && several)
       m->go_alone();

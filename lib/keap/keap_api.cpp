@@ -121,6 +121,8 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
                  std::chrono::duration<double>(elapsed).count()});
     }
     if (!result) {
+      // Written, perhaps: Keap may count it from any time until now.
+      if (result.error().request_sent) limiter_.restamp(granted, clock_());
       const auto what = result.error().describe();
       logger_.warn("Keap request failed",
                    {{"method", request.method}, {"error", what}, {"ms", ms}});
@@ -137,7 +139,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
     logger_.debug("Keap request",
                   {{"method", request.method}, {"status", response.status}, {"ms", ms}});
     if (response.status >= 200 && response.status < 300) {
-      limiter_.observe(headers, clock_(), reached);
+      limiter_.observe(headers, clock_(), sent_at);
       ApiReply reply{response.status, nullptr};
       if (!response.body.empty()) {
         boost::system::error_code ec;
@@ -152,7 +154,7 @@ boost::asio::awaitable<ApiOutcome> KeapApi::call(const RequestBuilder& build,
     }
     ApiError error = classify_response(response.status, headers, response.body);
     if (error.error_class == ErrorClass::throttled) {
-      const auto until = limiter_.on_throttled(headers, clock_(), reached);
+      const auto until = limiter_.on_throttled(headers, clock_(), sent_at);
       logger_.warn("Keap throttled the account", {{"status", response.status}});
       co_return failure(std::move(error), until);
     }

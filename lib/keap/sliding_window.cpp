@@ -48,8 +48,9 @@ void SlidingWindow::restamp(TimePoint granted, TimePoint reached) {
   // The latest of ours at `granted`: grants are taken in time order, so it is near the back.
   const auto it = std::find_if(grants_.rbegin(), grants_.rend(),
                                [&](const Grant& g) { return g.ours && g.at == granted; });
-  if (it == grants_.rend()) return;
-  grants_.erase(std::next(it).base());
+  // Not found: it left the window before the request reached the server (a
+  // handshake longer than the window); it counts again from `reached`.
+  if (it != grants_.rend()) grants_.erase(std::next(it).base());
   const auto at = std::upper_bound(grants_.begin(), grants_.end(), reached,
                                    [](TimePoint t, const Grant& g) { return t < g.at; });
   grants_.insert(at, Grant{reached, true});

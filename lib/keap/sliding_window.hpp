@@ -31,7 +31,8 @@ class SlidingWindow {
   // The grant taken at `granted` reached the server only at `reached` (after a
   // connection's handshake, say): it counts from then, or a request sent a
   // window after it on a warm connection could reach the server inside the
-  // same window. No-op for a grant already expired or a `reached` not later.
+  // same window. A grant already expired counts again from `reached`; no-op
+  // for a `reached` not later than `granted`.
   void restamp(TimePoint granted, TimePoint reached);
   // A server announced the limit: adopt it (ignored when 0 or above kMaxLimit).
   void set_limit(std::int64_t limit);

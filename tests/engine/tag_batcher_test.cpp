@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "base/manual_clock.hpp"
 #include "http/client.hpp"
@@ -31,8 +32,11 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 class KeyCredentials final : public auth::Credentials {
  public:
   asio::awaitable<std::optional<auth::AuthHeader>> header() override {
+    if (++calls == throw_on_call) throw std::runtime_error("the credential store is unreachable");
     co_return auth::AuthHeader{"X-Keap-API-Key", config::Secret("test-key")};
   }
+  int calls = 0;
+  int throw_on_call = 0;  // 0: never
   asio::awaitable<bool> on_unauthorized(const auth::AuthHeader&) override { co_return false; }
   auth::AccountState state() const override { return auth::AccountState::ok; }
 };
@@ -267,6 +271,41 @@ TEST_F(TagBatcherTest, AContactTwiceInOneCallIsSentOnceAndBothAreAnswered) {
   const auto seen = calls();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1].contacts, ids(2, 2));
+}
+
+TEST_F(TagBatcherTest, AFailureInsideASharedCallAnswersEveryContactAndFreesTheTag) {
+  credentials.throw_on_call = 2;  // the second call's credentials throw
+  const auto out = run(contacts(1, 3));
+  EXPECT_EQ(own_result(out.at(0), "1"), "SUCCESS");
+  for (int i : {1, 2}) {
+    EXPECT_EQ(out.at(i).error.error_class, ErrorClass::transient);
+    EXPECT_EQ(out.at(i).error.message, "internal: the credential store is unreachable");
+  }
+  // Nobody holds the tag's queue: the next contact goes out.
+  EXPECT_EQ(own_result(run({{TagAction::apply, 42, "4"}}).at(0), "4"), "SUCCESS");
+}
+
+TEST_F(TagBatcherTest, AContactIdThatIsNotANumberFailsItsOwnContactOnly) {
+  const auto out = run({{TagAction::apply, 42, "1"},
+                        {TagAction::apply, 42, "2"},
+                        {TagAction::apply, 42, "x7"},
+                        {TagAction::apply, 42, "3"}});
+  EXPECT_EQ(out.at(2).error.error_class, ErrorClass::permanent);
+  for (int i : {1, 2, 3})
+    EXPECT_EQ(own_result(out.at(i == 3 ? 3 : i - 1), std::to_string(i)), "SUCCESS");
+  const auto seen = calls();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].contacts, (std::vector<std::string>{"2", "3"}));
+}
+
+TEST_F(TagBatcherTest, ADeletedTagFailsASharedApplyTagsOnceForAll) {
+  server.set_handler([](const testing::TestRequest&) {
+    return testing::TestResponse{404, {}, R"({"message":"tag 42 not found"})"};
+  });
+  const auto out = run(contacts(1, 5));
+  for (const auto& o : out)
+    EXPECT_EQ(o.error.status, 404);
+  EXPECT_EQ(calls().size(), 2u);  // [1], then [2..5]: not again one by one
 }
 
 }  // namespace

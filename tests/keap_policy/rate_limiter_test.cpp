@@ -89,15 +89,24 @@ TEST(SlidingWindow, ARestampedGrantCountsFromWhenItReachedTheServer) {
   EXPECT_EQ(w.ready_at(kStart + 1s), kStart + 1300ms);  // not while Keap still counts those
 }
 
-TEST(SlidingWindow, RestampIgnoresAGrantItDoesNotHoldAndAnEarlierTime) {
+TEST(SlidingWindow, RestampIgnoresAnEarlierTime) {
   SlidingWindow w(2, 1s);
   w.take(kStart);
   w.take(kStart + 100ms);
-  w.restamp(kStart + 50ms, kStart + 900ms);  // no grant at 50 ms
-  w.restamp(kStart + 100ms, kStart);         // not later
+  w.restamp(kStart + 100ms, kStart);  // not later
   EXPECT_EQ(w.ready_at(kStart + 200ms), kStart + 1s);
   w.restamp(kStart, kStart + 500ms);
   EXPECT_EQ(w.ready_at(kStart + 200ms), kStart + 1100ms);  // the one at 100 ms leaves first now
+}
+
+TEST(SlidingWindow, AGrantThatLeftTheWindowBeforeItReachedTheServerCountsAgain) {
+  // The handshake took longer than the window.
+  SlidingWindow w(1, 1s);
+  w.take(kStart);
+  EXPECT_EQ(w.ready_at(kStart + 1100ms), kStart + 1100ms);  // expired from the log
+  w.restamp(kStart, kStart + 1050ms);
+  EXPECT_EQ(w.available(kStart + 1100ms), 0);
+  EXPECT_EQ(w.ready_at(kStart + 1100ms), kStart + 2050ms);
 }
 
 TEST(RateLimiter, AGrantThatReachedKeapLateHoldsItsPlaceLonger) {
