@@ -9,7 +9,7 @@ import yaml
 
 NAMES = ["CreateUpdateContactRequest", "EmailAddressRequest", "PhoneNumber", "Address",
          "CustomFieldValue", "FaxNumber", "SocialAccount", "BasicCompany", "OriginRequest",
-         "CreateContactUtmPropertiesRequest", "ApplyRemoveTagRequest", "CreateUpdateTagRequest",
+         "CreateContactUtmPropertiesRequest", "ApplyRemoveTagRequest", "CreateUpdateTagRequest", "AchieveGoalRequest",
          "CategoryReference"]
 
 spec = yaml.safe_load(open(sys.argv[1]))

@@ -21,6 +21,7 @@ ROUTES = [
     ("get", "/rest/v2/tags/{tag_id}"),
     ("post", "/rest/v2/tags/{tag_id}/contacts:applyTags"),
     ("post", "/rest/v2/tags/{tag_id}/contacts:removeTags"),
+    ("post", "/rest/v2/automations/goals/achieve"),
 ]
 
 spec = yaml.safe_load(open(sys.argv[1]))

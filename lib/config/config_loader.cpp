@@ -1,6 +1,7 @@
 // YAML → Config: environment overrides, typed reads, unknown-key detection and
 // validation, every problem reported with its key and its line.
 #include "config/config_loader.hpp"
+#include "ascii/edit_distance.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -59,27 +60,11 @@ const std::vector<std::string> kAccountKeys{"auth",
                                             "requests_per_second",
                                             "requests_per_day"};
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string suggestion(const std::string& key, const std::vector<std::string>& allowed) {
   std::string best;
   size_t best_distance = 3;
   for (const auto& candidate : allowed) {
-    const size_t d = edit_distance(key, candidate);
+    const size_t d = ascii::edit_distance(key, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -184,6 +184,13 @@ constexpr const char* kCredentialTenant = R"sql(
 ALTER TABLE keapsync.credentials ADD COLUMN tenant text;
 )sql";
 
+// Version 8: when a goal row's request left for Keap. Keap has no idempotency
+// key for goals: a row claimed again with this set may have fired already, and
+// goes dead instead of being sent twice (docs/payload.md, "Goals").
+constexpr const char* kGoalSent = R"sql(
+ALTER TABLE keapsync.outbox ADD COLUMN sent_at timestamptz;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "outbox, lanes, contact map, credentials", kOutbox},
     Migration{2, "credential issue time, scope, re-authorization reason", kCredentialDetails},
@@ -192,6 +199,7 @@ constexpr std::array kMigrations{
     Migration{5, "creates Keap cannot match by e-mail", kContactCreates},
     Migration{6, "trigger and enqueue run as the owner; no function for PUBLIC", kLeastPrivilege},
     Migration{7, "the Keap tenant of each account's tokens", kCredentialTenant},
+    Migration{8, "when a goal row was sent to Keap", kGoalSent},
 };
 
 }  // namespace

@@ -101,7 +101,7 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
       "   r.id, r.op, CASE WHEN r.bytes <= $4 THEN r.payload END, r.attempts,"
       "   keapsync.ts_to_us(r.created_at), coalesce(r.bytes, 0), m.keap_id,"
       "   to_char((cc.started_at - interval '10 minutes') AT TIME ZONE 'UTC',"
-      "     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+      "     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.sent_at IS NOT NULL"
       " FROM unnest($1::text[], $2::text[]) AS k(account, contact_ref)"
       " JOIN keapsync.lane l ON l.account = k.account AND l.contact_ref = k.contact_ref"
       " LEFT JOIN keapsync.contact_map m"
@@ -109,8 +109,8 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
       " LEFT JOIN keapsync.contact_create cc"
       "   ON cc.account = l.account AND cc.contact_ref = l.contact_ref"
       " LEFT JOIN LATERAL ("
-      "   SELECT id, op, payload, octet_length(payload) AS bytes, attempts, created_at"
-      "   FROM (SELECT id, op, payload::text AS payload, attempts, created_at"
+      "   SELECT id, op, payload, octet_length(payload) AS bytes, attempts, created_at, sent_at"
+      "   FROM (SELECT id, op, payload::text AS payload, attempts, created_at, sent_at"
       "         FROM keapsync.outbox o"
       "         WHERE o.account = l.account AND o.contact_ref = l.contact_ref"
       "         AND o.state = 'pending' ORDER BY o.id LIMIT $3) p) r ON true"
@@ -130,9 +130,10 @@ std::vector<ClaimedContact> OutboxRepository::claim(const ClaimOptions& o) {
                           optional_text(row[10])});
     }
     if (row[3].is_null()) continue;  // a lane whose rows were all discarded
-    contacts.back().rows.push_back(
-        {row[3].as<std::int64_t>(), row[4].as<std::string>(), optional_text(row[5]),
-         row[6].as<int>(), from_micros(row[7].as<std::int64_t>()), row[8].as<std::int64_t>()});
+    contacts.back().rows.push_back({row[3].as<std::int64_t>(), row[4].as<std::string>(),
+                                    optional_text(row[5]), row[6].as<int>(),
+                                    from_micros(row[7].as<std::int64_t>()),
+                                    row[8].as<std::int64_t>(), row[11].as<bool>()});
   }
   // Lanes without rows are settled at once so they vanish (or free up); a
   // contact whose every claim ended without a result is dead-lettered.
@@ -272,7 +273,7 @@ std::vector<SettleResult> OutboxRepository::settle_many(const std::vector<Settle
   if (!retry_ids.empty()) {
     tx.exec_params(
         "UPDATE keapsync.outbox o SET attempts = o.attempts + d.n, last_error = d.error,"
-        " last_attempt_at = now()"
+        " last_attempt_at = now(), sent_at = NULL"
         " FROM unnest($1::bigint[], $2::text[], $3::int[]) AS d(id, error, n)"
         " WHERE o.id = d.id AND o.state = 'pending'",
         id_array(retry_ids), text_array(retry_errors), id_array(retry_counts));
@@ -426,12 +427,25 @@ std::vector<DeadRow> OutboxRepository::list_dead(const DeadLetterFilter& f, int 
   return rows;
 }
 
+bool OutboxRepository::mark_sent(std::int64_t id, std::int64_t lease_token) {
+  pqxx::work tx(conn_);
+  const auto r = tx.exec_params(
+      "UPDATE keapsync.outbox o SET sent_at = now() FROM keapsync.lane l"
+      " WHERE o.id = $1 AND o.state = 'pending' AND l.account = o.account"
+      " AND l.contact_ref = o.contact_ref AND l.lease_token = $2"
+      " AND l.lease_until > clock_timestamp()",
+      id, lease_token);
+  tx.commit();
+  return r.affected_rows() == 1;
+}
+
 std::int64_t OutboxRepository::retry_dead(const DeadLetterFilter& f) {
   pqxx::work tx(conn_);
   // Revived rows rejoin their contact's lane in id order (see docs/outbox.md).
   const auto r = tx.exec_params(
       std::string("WITH revived AS ("
-                  "  UPDATE keapsync.outbox SET state = 'pending', attempts = 0, dead_at = NULL"
+                  "  UPDATE keapsync.outbox SET state = 'pending', attempts = 0, dead_at = NULL,"
+                  "  sent_at = NULL"
                   "  WHERE ") +
           kDeadFilter +
           "  RETURNING id, account, contact_ref),"

@@ -80,6 +80,10 @@ class OutboxRepository {
   // skipped this time (its lease runs on), a token no lane carries is lost.
   LeaseRenewal renew(const std::vector<std::int64_t>& tokens, std::chrono::milliseconds lease);
 
+  // Notes that row `id`'s goal is about to be sent to Keap, if the lease
+  // `lease_token` still holds its lane (false: it does not, send nothing).
+  bool mark_sent(std::int64_t id, std::int64_t lease_token);
+
   // Gives the contacts back untouched (shutdown): no attempt is counted.
   // Lanes a shop transaction holds are skipped (their leases run out instead);
   // returns how many were released.

@@ -18,6 +18,8 @@ struct OutboxRow {
   // Bytes of the payload's JSON text (0 for NULL). Above the claim's max_payload_bytes the
   // payload is left in the database: `payload` is nullopt and this says how big it is.
   std::int64_t payload_bytes = 0;
+  // A delivery sent this row's goal to Keap and never settled it (sent_at is set).
+  bool sent = false;
 };
 
 }  // namespace keapsync::db

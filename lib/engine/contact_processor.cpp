@@ -55,6 +55,18 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   db::ClaimedContact valid = without_rows(c);
   std::vector<keap::PendingChange> changes;
   for (const auto& row : c.rows) {
+    if (row.sent) {
+      // Keap has no idempotency key for goals: one that may have fired is not sent again.
+      auto reason =
+          "goal: sent to Keap by a delivery that ended before Keap's answer was recorded (the "
+          "daemon stopped or lost the contact's lease); it may have fired: check the contact's "
+          "automation in Keap, and `keapsync dead retry --id " +
+          std::to_string(row.id) + "` sends it again";
+      logger_.warn("goal may have fired: dead-lettered, not sent again",
+                   {{"account", c.account}, {"contact_ref", c.contact_ref}, {"outbox_id", row.id}});
+      verdict.bury(row.id, std::move(reason), "uncertain");
+      continue;
+    }
     // A payload over the cap was not fetched (OutboxRepository::claim): it is too big to read.
     auto parsed =
         row.payload_bytes > static_cast<std::int64_t>(keap::PayloadLimits::payload_bytes)
@@ -174,6 +186,18 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
 boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProcessor::execute(
     const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
     const keap::CallWindow& window, db::Settlement& settlement) {
+  auto failure = co_await write_contact(plan, c, account, window, settlement);
+  if (failure || plan.goals.empty()) co_return failure;
+  std::optional<std::string> id = c.keap_id;
+  if (settlement.keap_id_change == db::Settlement::KeapId::learned) id = settlement.keap_id;
+  if (settlement.keap_id_change == db::Settlement::KeapId::forgotten) id.reset();
+  co_return co_await send_goals(plan, c, id, account, window);
+}
+
+boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>>
+ContactProcessor::write_contact(const keap::ContactPlan& plan, const db::ClaimedContact& c,
+                                AccountContext& account, const keap::CallWindow& window,
+                                db::Settlement& settlement) {
   keap::KeapApi& api = *account.api;
   std::optional<std::string> id = c.keap_id;
   // Map changes go into the settlement, written with the rows once delivery ends.
@@ -274,18 +298,19 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::CallWindow& window) {
   const keap::ContactChange& change = *plan.upsert;
   std::optional<keap::ApiOutcome> failure;
-  for (std::size_t i = 0; i < change.tags_remove.size(); ++i) {
-    const auto& tag = change.tags_remove[i];
-    const int step = keap::PlanStep::tag_remove(plan, i);
-    const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
-    if (failure) co_return StepFailure{step, std::move(*failure)};
-    if (!tag_id) continue;  // a tag that does not exist is on no contact
-    auto r = co_await account.tag_calls->send(keap::TagAction::remove, *tag_id, keap_id, window);
-    if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
-  }
-  for (std::size_t i = 0; i < change.tags_add.size(); ++i) {
-    const auto& tag = change.tags_add[i];
-    const int step = keap::PlanStep::tag_add(plan, i);
+  for (const keap::TagStep t : keap::tag_order(plan)) {
+    if (t.remove) {
+      const auto& tag = change.tags_remove[t.index];
+      const int step = keap::PlanStep::tag_remove(plan, t.index);
+      const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
+      if (failure) co_return StepFailure{step, std::move(*failure)};
+      if (!tag_id) continue;  // a tag that does not exist is on no contact
+      auto r = co_await account.tag_calls->send(keap::TagAction::remove, *tag_id, keap_id, window);
+      if (!r.ok() && !is_not_found(r)) co_return StepFailure{step, std::move(r)};
+      continue;
+    }
+    const auto& tag = change.tags_add[t.index];
+    const int step = keap::PlanStep::tag_add(plan, t.index);
     // A tag deleted in Keap answers 404: resolved (and created) once more.
     for (int round = 0;; ++round) {
       const auto tag_id = co_await account.tags->resolve(tag, account.create_missing_tags,

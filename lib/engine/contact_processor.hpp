@@ -42,6 +42,17 @@ class ContactProcessor {
                                                              AccountContext& account,
                                                              const keap::CallWindow& window,
                                                              db::Settlement& settlement);
+  // The contact part of the plan: delete, fields, tags.
+  boost::asio::awaitable<std::optional<StepFailure>> write_contact(const keap::ContactPlan& plan,
+                                                                   const db::ClaimedContact& c,
+                                                                   AccountContext& account,
+                                                                   const keap::CallWindow& window,
+                                                                   db::Settlement& settlement);
+  // The plan's goals, in row order, once the contact is written (goal_delivery.cpp).
+  boost::asio::awaitable<std::optional<StepFailure>> send_goals(
+      const keap::ContactPlan& plan, const db::ClaimedContact& c,
+      const std::optional<std::string>& keap_id, AccountContext& account,
+      const keap::CallWindow& window);
   boost::asio::awaitable<std::optional<StepFailure>> apply_tags(const keap::ContactPlan& plan,
                                                                 const std::string& keap_id,
                                                                 AccountContext& account,

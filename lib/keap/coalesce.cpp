@@ -70,6 +70,9 @@ ContactPlan coalesce(std::span<const PendingChange> changes) {
     if (change.op == PendingChange::Op::remove) {
       plan.delete_contact = true;
       plan.upsert.reset();
+      plan.goals.clear();  // the contact they were for is gone
+    } else if (change.op == PendingChange::Op::goal) {
+      plan.goals.push_back(change.goal);
     } else if (!plan.upsert) {
       plan.upsert = change.change;
     } else {

@@ -3,7 +3,10 @@
 
 #include <optional>
 
+#include <vector>
+
 #include "keap/contact_change.hpp"
+#include "keap/goal_event.hpp"
 
 namespace keapsync::keap {
 
@@ -16,14 +19,19 @@ namespace keapsync::keap {
 //        (a create without an e-mail first looks for the contact an earlier attempt made,
 //        keap/created_contact.hpp; a 404 on the known id falls back to this branch).
 //   3. tags: resolve names to ids (find_tag_request / create_tag_request), then a
-//      removeTags per tags_remove and after them an applyTags per tags_add (a tag
-//      removed and added again is put back), each call shared with other contacts
-//      that need the same tag (engine/tag_batcher.hpp).
+//      removeTags per tags_remove and an applyTags per tags_add in the order of
+//      keap/plan_progress.hpp's tag_order() (a tag removed and added again is put
+//      back), each call shared with other contacts that need the same tag
+//      (engine/tag_batcher.hpp).
+//   4. goals: one achieveGoal per goal row, in row order (engine/goal_delivery.cpp).
 struct ContactPlan {
   // A delete is among the rows: the existing Keap contact goes away first.
   bool delete_contact = false;
   // The coalesced upserts that came after the last delete (none: nothing to write).
   std::optional<ContactChange> upsert;
+  // The goal rows after the last delete, in row order: sent after the contact
+  // is written, one call each (events are never merged).
+  std::vector<GoalEvent> goals;
 
   // A delete followed by upserts: the upsert must create a new contact, never PATCH the old id.
   bool create_fresh() const { return delete_contact && upsert.has_value(); }

@@ -12,7 +12,9 @@
 
 #include "ascii/utf8.hpp"
 #include "keap/country_codes.hpp"
+#include "keap/goal_parser.hpp"
 #include "keap/keap_contact_fields.hpp"
+#include "keap/payload_words.hpp"
 
 namespace keapsync::keap {
 namespace {
@@ -39,54 +41,6 @@ constexpr std::array<std::string_view, 18> kTopKeys{"email",
                                                     "keap"};
 constexpr std::array<std::string_view, 6> kAddressKeys{
     "line1", "line2", "locality", "region_code", "postal_code", "country_code"};
-
-std::string kind_name(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
-// A string as JSON text for messages, cut after 60 characters so that a huge value stays short.
-std::string quoted(std::string_view s) {
-  std::string cut(s);
-  if (cut.size() > 60) {
-    cut = cut.substr(0, ascii::utf8_cut(cut, 60));
-    return json::serialize(json::value(cut)) + "...";
-  }
-  return json::serialize(json::value(cut));
-}
-
-// Length in Unicode code points (Boost.JSON has already checked the UTF-8).
-std::size_t char_count(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-// A key as error paths name it: a key longer than PayloadLimits::shown_key characters is cut
-// there (on a character boundary) and its length said, so a hostile key cannot flood last_error.
-std::string shown_key(std::string_view key) {
-  const std::size_t n = char_count(key);
-  if (n <= PayloadLimits::shown_key) return std::string(key);
-  std::size_t end = 0;
-  for (std::size_t chars = 0; chars <= PayloadLimits::shown_key; ++end) {
-    if ((static_cast<unsigned char>(key[end]) & 0xC0) != 0x80) ++chars;
-  }
-  return std::string(key.substr(0, end - 1)) + "...(a key of " + std::to_string(n) + " characters)";
-}
 
 // The deepest nesting of objects and arrays in JSON text (the top value is level 1), counted
 // before parsing so that the error can say how deep the payload goes. Brackets in strings do not
@@ -117,40 +71,6 @@ std::size_t nesting_depth(std::string_view text) {
 std::string too_many(std::size_t count, std::string_view what, std::size_t max) {
   return "too many " + std::string(what) + ": " + std::to_string(count) + " (at most " +
          std::to_string(max) + ")";
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-template <class Keys>
-std::string key_hint(std::string_view key, const Keys& keys) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = 3;  // suggest only close typos (at most 2 edits)
-  for (std::string_view k : keys) {
-    const std::size_t d = edit_distance(key, k);
-    if (d < best_distance && d < k.size()) {
-      best = k;
-      best_distance = d;
-    }
-  }
-  if (best) return "(did you mean \"" + std::string(*best) + "\"?)";
-  std::string list;
-  for (std::string_view k : keys)
-    list += (list.empty() ? "" : ", ") + std::string(k);
-  return "(expected one of: " + list + ")";
 }
 
 std::string too_long(std::size_t count, std::size_t max) {
@@ -585,9 +505,14 @@ ParsedChange parse_change(std::string_view op, const json::value& payload) {
         {"payload",
          "a delete takes no payload (expected null or {}, got " + kind_name(payload) + ")"}};
   }
+  if (op == "goal") {
+    auto goal = parse_goal(payload);
+    if (auto* errors = std::get_if<std::vector<PayloadError>>(&goal)) return std::move(*errors);
+    return PendingChange::achieve(std::move(std::get<GoalEvent>(goal)));
+  }
   if (op != "upsert") {
     return std::vector<PayloadError>{
-        {"op", quoted(op) + " is not an operation (expected \"upsert\" or \"delete\")"}};
+        {"op", quoted(op) + " is not an operation (expected \"upsert\", \"delete\" or \"goal\")"}};
   }
   auto parsed = parse_payload(payload);
   if (auto* errors = std::get_if<std::vector<PayloadError>>(&parsed)) return std::move(*errors);

@@ -22,8 +22,8 @@ using ParsedChange = std::variant<PendingChange, std::vector<PayloadError>>;
 // Validates an `upsert` payload. Absent keys stay absent, `null` becomes a clear.
 ParsedPayload parse_payload(const boost::json::value& payload);
 
-// Validates one outbox row: `op` must be "upsert" (payload as above) or "delete" (payload null
-// or {}). Errors about the op carry the path "op".
+// Validates one outbox row: `op` must be "upsert" (payload as above), "delete" (payload null
+// or {}) or "goal" (keap/goal_parser.hpp). Errors about the op carry the path "op".
 ParsedChange parse_change(std::string_view op, const boost::json::value& payload);
 
 // Validates one outbox row as stored: `payload_text` is the payload's JSON text (nullopt for SQL

@@ -15,10 +15,14 @@ bool has(const std::vector<TagRef>& list, const TagRef& tag) {
 }
 
 std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool is_last_delete,
-                          const ContactPlan& plan) {
+                          const ContactPlan& plan, std::size_t& goals_seen) {
   std::vector<int> steps;
   if (!after_last_delete || is_last_delete) {
     steps.push_back(PlanStep::remove);  // superseded by the delete, or the delete itself
+    return steps;
+  }
+  if (row.op == PendingChange::Op::goal) {
+    steps.push_back(PlanStep::goal(plan, goals_seen++));
     return steps;
   }
   if (row.op == PendingChange::Op::remove || !plan.upsert) return steps;
@@ -32,7 +36,41 @@ std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool
   return steps;
 }
 
+int tag_position(const ContactPlan& plan, TagStep step) {
+  const auto order = tag_order(plan);
+  const auto at = std::find(order.begin(), order.end(), step);
+  return PlanStep::first_tag + static_cast<int>(at - order.begin());
+}
+
 }  // namespace
+
+std::vector<TagStep> tag_order(const ContactPlan& plan) {
+  std::vector<TagStep> order;
+  if (!plan.upsert) return order;
+  const auto& adds = plan.upsert->tags_add;
+  const auto& removes = plan.upsert->tags_remove;
+  for (std::size_t i = 0; i < removes.size(); ++i)
+    if (has(adds, removes[i])) order.push_back({true, i});
+  for (std::size_t i = 0; i < adds.size(); ++i)
+    order.push_back({false, i});
+  for (std::size_t i = 0; i < removes.size(); ++i)
+    if (!has(adds, removes[i])) order.push_back({true, i});
+  return order;
+}
+
+int PlanStep::tag_remove(const ContactPlan& plan, std::size_t index) {
+  return tag_position(plan, {true, index});
+}
+
+int PlanStep::tag_add(const ContactPlan& plan, std::size_t index) {
+  return tag_position(plan, {false, index});
+}
+
+int PlanStep::goal(const ContactPlan& plan, std::size_t index) {
+  const std::size_t tags =
+      plan.upsert ? plan.upsert->tags_add.size() + plan.upsert->tags_remove.size() : 0;
+  return first_tag + static_cast<int>(tags + index);
+}
 
 std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, const ContactPlan& plan,
                                        int failed_step) {
@@ -41,10 +79,11 @@ std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, cons
     if (rows[i].op == PendingChange::Op::remove) last_delete = static_cast<std::ptrdiff_t>(i);
   std::vector<RowStanding> out;
   out.reserve(rows.size());
-  bool prefix = true;  // every row so far is done
+  bool prefix = true;          // every row so far is done
+  std::size_t goals_seen = 0;  // goal rows after the last delete so far
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto at = static_cast<std::ptrdiff_t>(i);
-    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan);
+    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan, goals_seen);
     if (std::find(steps.begin(), steps.end(), failed_step) != steps.end()) {
       out.push_back(RowStanding::failed);
     } else if (prefix &&

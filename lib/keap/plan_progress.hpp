@@ -1,6 +1,7 @@
 // Where a plan stopped, and what that means for each of the rows it was made of.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -9,21 +10,28 @@
 
 namespace keapsync::keap {
 
+// One tag call of a plan: upsert->tags_remove[index] or tags_add[index].
+struct TagStep {
+  bool remove = false;
+  std::size_t index = 0;
+  bool operator==(const TagStep&) const = default;
+};
+
+// The order the engine runs a plan's tag calls in: first the removals of tags
+// that are added again (removed, then put back: how a shop fires a tag's
+// campaign again), then the additions, then the other removals (a tag added
+// and then removed ends off even when one row names it by id, the other by name).
+std::vector<TagStep> tag_order(const ContactPlan& plan);
+
 // The steps of a plan, in the order the engine runs them (contact_plan.hpp):
-// the delete, the contact fields, one per tags_remove entry, one per tags_add
-// entry (removals first: a tag removed and then added again is taken off and
-// put back, which fires its campaign again).
+// the delete, the contact fields, one per tag call in tag_order(), then one per goal.
 struct PlanStep {
   static constexpr int remove = 0;
   static constexpr int fields = 1;
   static constexpr int first_tag = 2;
-  static int tag_remove(const ContactPlan&, std::size_t index) {
-    return first_tag + static_cast<int>(index);
-  }
-  static int tag_add(const ContactPlan& plan, std::size_t index) {
-    return first_tag + static_cast<int>(plan.upsert ? plan.upsert->tags_remove.size() : 0) +
-           static_cast<int>(index);
-  }
+  static int tag_remove(const ContactPlan& plan, std::size_t index);
+  static int tag_add(const ContactPlan& plan, std::size_t index);
+  static int goal(const ContactPlan& plan, std::size_t index);
 };
 
 // done: everything the row and every older row ask is in Keap (or superseded);

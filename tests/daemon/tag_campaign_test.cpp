@@ -69,5 +69,24 @@ TEST_F(Daemon, ATagRemovedAndAddedAgainIsTakenOffAndPutBack) {
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, ATagAddedByIdThenRemovedByNameEndsOff) {
+  const auto cfg = config();
+  std::string vip;
+  {
+    auto daemon = start(cfg);
+    db.insert("r", R"({"email":"r@example.com","tags_add":["VIP"]})");
+    ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+    vip = std::string(sandbox_contacts().at(0).at("tag_ids").at(0).as_string());  // "100"
+    EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  }
+  db.insert("r", R"({"tags_add":[)" + vip + "]}");
+  db.insert("r", R"({"tags_remove":["VIP"]})");
+  auto daemon = start(cfg);
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  EXPECT_TRUE(sandbox_contacts().at(0).at("tag_ids").as_array().empty())
+      << boost::json::serialize(sandbox_contacts());
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace keapsync

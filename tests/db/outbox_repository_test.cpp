@@ -57,6 +57,29 @@ TEST_F(OutboxRepositoryTest, ClaimHandsOutAllPendingRowsOfAContactOldestFirst) {
   EXPECT_EQ(ids(claimed[1]), (std::vector<std::int64_t>{b1}));
 }
 
+TEST_F(OutboxRepositoryTest, AGoalIsMarkedSentOnlyUnderItsLeaseAndARetryUnmarksIt) {
+  const auto goal = db.insert("ann", R"({"integration":"shop","call_name":"buy"})", "goal");
+  const auto held = repo.claim(options());
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_FALSE(held[0].rows[0].sent);
+  EXPECT_FALSE(repo.mark_sent(goal, held[0].lease_token + 1));  // not this lease
+  elapse(seconds(31));
+  EXPECT_FALSE(repo.mark_sent(goal, held[0].lease_token));  // the lease ran out
+  repo.release({held[0].lease_token});
+  const auto again = repo.claim(options("w2"));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_FALSE(again[0].rows[0].sent);
+  EXPECT_TRUE(repo.mark_sent(goal, again[0].lease_token));
+  ASSERT_EQ(repo.release({again[0].lease_token}), 1);
+  const auto sent = repo.claim(options("w3"));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_TRUE(sent[0].rows[0].sent);  // the next delivery must not send it again
+  ASSERT_EQ(repo.retry(sent[0], "HTTP 503", seconds(0)), SettleResult::settled);
+  const auto retried = repo.claim(options("w4"));
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_FALSE(retried[0].rows[0].sent);  // Keap answered: not sent, as far as it goes
+}
+
 TEST_F(OutboxRepositoryTest, ClaimOrdersContactsByTheirOldestRowAndRespectsTheLimit) {
   db.insert("x");
   db.insert("y");

@@ -440,7 +440,7 @@ TEST(PayloadParser, ParseChangeChecksTheOp) {
   auto bad_op = parse_change("update", json::object{});
   ASSERT_TRUE(std::holds_alternative<std::vector<PayloadError>>(bad_op));
   EXPECT_EQ(join_errors(std::get<std::vector<PayloadError>>(bad_op)),
-            "op: \"update\" is not an operation (expected \"upsert\" or \"delete\")");
+            "op: \"update\" is not an operation (expected \"upsert\", \"delete\" or \"goal\")");
   auto up = parse_change("upsert", json::parse(R"({"email":"a@b.co"})"));
   ASSERT_TRUE(std::holds_alternative<PendingChange>(up));
   EXPECT_EQ(std::get<PendingChange>(up).op, PendingChange::Op::upsert);

@@ -47,11 +47,20 @@ TEST(PlanProgress, RowsOfEarlierStepsAreDoneAndRowsOfLaterStepsWait) {
             (std::vector{S::done, S::failed, S::waiting, S::waiting}));
   EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_add(plan, 1)),
             (std::vector{S::done, S::done, S::failed, S::waiting}));
-  // Removals run before additions.
+  // A removal of a tag not added again runs after the additions.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::tag_remove(plan, 0)),
-            (std::vector{S::done, S::waiting, S::waiting, S::failed}));
+            (std::vector{S::done, S::done, S::done, S::failed}));
   EXPECT_EQ(row_standings(rows, plan, PlanStep::fields),
             (std::vector{S::failed, S::waiting, S::waiting, S::waiting}));
+}
+
+TEST(PlanProgress, TagCallsRunReAddedRemovalsFirstThenAdditionsThenOtherRemovals) {
+  const std::vector rows{up(R"({"tags_remove":["A","B"]})"), up(R"({"tags_add":["C","A"]})")};
+  const auto plan = coalesce(rows);
+  EXPECT_EQ(tag_order(plan), (std::vector<TagStep>{{true, 0}, {false, 0}, {false, 1}, {true, 1}}));
+  EXPECT_EQ(PlanStep::tag_remove(plan, 0), PlanStep::first_tag);
+  EXPECT_EQ(PlanStep::tag_remove(plan, 1), PlanStep::first_tag + 3);
+  EXPECT_EQ(PlanStep::goal(plan, 0), PlanStep::first_tag + 4);
 }
 
 TEST(PlanProgress, ATagRemovedAndAddedAgainIsTwoStepsInRowOrder) {

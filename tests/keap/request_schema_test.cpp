@@ -13,6 +13,7 @@
 
 #include "keap/contact_requests.hpp"
 #include "keap/created_contact.hpp"
+#include "keap/goal_requests.hpp"
 #include "keap/keap_contact_fields.hpp"
 #include "keap/payload_parser.hpp"
 #include "keap/tag_requests.hpp"
@@ -97,6 +98,8 @@ struct Example {
 
 // One call puts a tag on (or takes it off) several contacts.
 const std::vector<std::string> kTagged{"42", "43"};
+const GoalEvent kGoal{"my_shop", "purchased", 0, 0};
+const GoalEvent kGoalById{"", "", 30, 4};
 
 std::vector<Example> examples() {
   const ContactChange full = change(kFullPayload);
@@ -119,6 +122,8 @@ std::vector<Example> examples() {
       {"remove_tag.json", tag_contacts_request(TagAction::remove, 9, kTagged),
        "ApplyRemoveTagRequest"},
       {"find_tag.json", find_tag_request("VIP"), ""},
+      {"achieve_goal.json", achieve_goal_request(kGoal, "42"), "AchieveGoalRequest"},
+      {"achieve_goal_by_id.json", achieve_goal_request(kGoalById, "42"), "AchieveGoalRequest"},
       {"create_tag.json", create_tag_request("VIP"), "CreateUpdateTagRequest"},
       {"find_created_contact.json",
        find_created_request(
