@@ -22,6 +22,8 @@ ROUTES = [
     ("post", "/rest/v2/tags/{tag_id}/contacts:applyTags"),
     ("post", "/rest/v2/tags/{tag_id}/contacts:removeTags"),
     ("post", "/rest/v2/automations/goals/achieve"),
+    ("get", "/rest/v2/emailAddresses/{email}/status"),
+    ("patch", "/rest/v2/emailAddresses/{email}/status"),
 ]
 
 spec = yaml.safe_load(open(sys.argv[1]))

@@ -33,6 +33,18 @@ std::string primary_email(const json::object& o) {
   return first;
 }
 
+// Every address of the contact (EMAIL1..3) as stored.
+std::vector<std::string> emails_of(const json::object& o) {
+  std::vector<std::string> out;
+  auto it = o.find("email_addresses");
+  if (it == o.end() || !it->value().is_array()) return out;
+  for (const auto& item : it->value().get_array())
+    if (item.is_object())
+      if (auto email = str(item.get_object(), "email"); !email.empty())
+        out.push_back(std::move(email));
+  return out;
+}
+
 std::string company_id(const json::object& o) {
   auto it = o.find("company");
   return it != o.end() && it->value().is_object() ? str(it->value().get_object(), "id")
@@ -50,16 +62,24 @@ ContactStore::TimePoint from_ms(std::int64_t ms) {
 
 void ContactStore::index(std::uint64_t id, const Record& r) {
   if (auto email = primary_email(r.fields); !email.empty()) by_email_[email].insert(id);
+  for (const auto& email : emails_of(r.fields))
+    holders_[ascii::to_lower(email)].insert(id);
 }
 
 void ContactStore::unindex(std::uint64_t id, const Record& r) {
-  const auto it = by_email_.find(primary_email(r.fields));
-  if (it == by_email_.end()) return;
-  it->second.erase(id);
-  if (it->second.empty()) by_email_.erase(it);
+  const auto drop = [id](auto& map, const std::string& key) {
+    const auto it = map.find(key);
+    if (it == map.end()) return;
+    it->second.erase(id);
+    if (it->second.empty()) map.erase(it);
+  };
+  drop(by_email_, primary_email(r.fields));
+  for (const auto& email : emails_of(r.fields))
+    drop(holders_, ascii::to_lower(email));
 }
 
-void ContactStore::set_field(Record& r, const std::string& key, const json::value* value) {
+void ContactStore::set_field(Record& r, const std::string& key, const json::value* value,
+                             TimePoint now) {
   if (!value || value->is_null()) {
     r.fields.erase(key);
     return;
@@ -68,24 +88,21 @@ void ContactStore::set_field(Record& r, const std::string& key, const json::valu
     r.fields[key] = *value;
     return;
   }
-  // E-mails carry an opt-in status: opt_in_reason makes the address marketable;
-  // an address already stored keeps its status.
+  // Each address has one opt-in status, whichever contacts hold it (render
+  // shows it): a new address starts UNENGAGED_MARKETABLE, a known one keeps
+  // its status, and opt_in_reason opts it in only where an opt-in may
+  // (EmailStatuses::opt): an opted-out address is never opted in again by a
+  // contact write without it, nor a bounced or unsubscribed one with it.
   json::array out;
-  const json::array* old = nullptr;
-  if (auto it = r.fields.find("email_addresses"); it != r.fields.end())
-    old = &it->value().get_array();
   for (const auto& item : value->get_array()) {
     json::object e = item.get_object();
-    std::string status = "UNENGAGED_MARKETABLE";
-    if (old) {
-      for (const auto& o : *old)
-        if (ascii::to_lower(str(o.get_object(), "email")) == ascii::to_lower(str(e, "email")))
-          status = str(o.get_object(), "email_opt_status");
-    }
-    if (e.contains("opt_in_reason")) status = "SINGLE_OPT_IN";
-    e["email_opt_status"] = status;
-    e["is_opt_in"] =
-        status == "SINGLE_OPT_IN" || status == "DOUBLE_OPT_IN" || status == "CONFIRMED";
+    e.erase("email_opt_status");  // read-only: render writes the address's own
+    e.erase("is_opt_in");
+    const auto email = str(e, "email");
+    emails_.see(email, now);
+    if (const auto* reason = e.if_contains("opt_in_reason"); reason && reason->is_string())
+      emails_.opt(email, true, std::string(reason->get_string()), EmailStatuses::Source::Contact,
+                  now);
     out.push_back(std::move(e));
   }
   r.fields[key] = std::move(out);
@@ -96,7 +113,7 @@ std::uint64_t ContactStore::create(const json::object& body, TimePoint now) {
   Record r;
   r.created = r.updated = now;
   for (const auto& kv : body)
-    set_field(r, std::string(kv.key()), &kv.value());
+    set_field(r, std::string(kv.key()), &kv.value(), now);
   index(id, r);
   contacts_.emplace(id, std::move(r));
   return id;
@@ -110,11 +127,11 @@ bool ContactStore::update(std::uint64_t id, const json::object& body,
   unindex(id, r);
   if (mask.empty()) {
     for (const auto& kv : body)
-      set_field(r, std::string(kv.key()), &kv.value());
+      set_field(r, std::string(kv.key()), &kv.value(), now);
   } else {
     for (const auto& key : mask) {
       auto f = body.find(key);
-      set_field(r, key, f == body.end() ? nullptr : &f->value());
+      set_field(r, key, f == body.end() ? nullptr : &f->value(), now);
     }
   }
   r.updated = now;
@@ -166,7 +183,32 @@ std::optional<json::object> ContactStore::render(std::uint64_t id) const {
   out["tag_ids"] = std::move(tags);
   for (auto key : {"email_addresses", "phone_numbers", "addresses"})
     if (!out.contains(key)) out[key] = json::array{};
+  for (auto& item : out["email_addresses"].get_array()) {
+    auto& e = item.get_object();
+    const auto* s = emails_.find(str(e, "email"));
+    const std::string status = s ? s->status : "UNENGAGED_MARKETABLE";
+    e["email_opt_status"] = status;
+    e["is_opt_in"] = EmailStatuses::opted_in(status);
+  }
   return out;
+}
+
+std::optional<json::object> ContactStore::email_status(std::string_view email) const {
+  if (!holders_.count(ascii::to_lower(email))) return std::nullopt;
+  const auto* s = emails_.find(email);
+  return s ? std::optional(EmailStatuses::render(*s)) : std::nullopt;
+}
+
+std::optional<json::object> ContactStore::opt_email(std::string_view email, bool opted_in,
+                                                    const std::string& reason, TimePoint now) {
+  if (!holders_.count(ascii::to_lower(email))) return std::nullopt;
+  return EmailStatuses::render(
+      emails_.opt(email, opted_in, reason, EmailStatuses::Source::Route, now));
+}
+
+json::object ContactStore::set_email_status(std::string_view email, const std::string& status,
+                                            const std::string& reason, TimePoint now) {
+  return EmailStatuses::render(emails_.set(email, status, reason, now));
 }
 
 std::vector<std::uint64_t> ContactStore::ids() const {
@@ -209,7 +251,9 @@ json::value ContactStore::snapshot() const {
                                     {"updated_ms", to_ms(r.updated)},
                                     {"tags", std::move(tags)}});
   }
-  return json::object{{"next_id", next_id_}, {"contacts", std::move(contacts)}};
+  return json::object{{"next_id", next_id_},
+                      {"contacts", std::move(contacts)},
+                      {"email_statuses", emails_.snapshot()}};
 }
 
 void ContactStore::restore(const json::value& snapshot) {
@@ -225,8 +269,20 @@ void ContactStore::restore(const json::value& snapshot) {
       r.tags[std::stoull(std::string(kv.key()))] = from_ms(kv.value().to_number<std::int64_t>());
     contacts[o.at("id").to_number<std::uint64_t>()] = std::move(r);
   }
+  // A state file from before statuses were kept by address holds each one in
+  // its contacts' email_opt_status: the lowest id's wins.
+  EmailStatuses emails;
+  if (const auto* e = root.if_contains("email_statuses")) emails.restore(*e);
+  for (const auto& [id, r] : contacts)
+    if (const auto* list = r.fields.if_contains("email_addresses"); list && list->is_array())
+      for (const auto& item : list->get_array())
+        if (item.is_object())
+          emails.see(str(item.get_object(), "email"), r.created,
+                     str(item.get_object(), "email_opt_status"));
   contacts_ = std::move(contacts);
+  emails_ = std::move(emails);
   by_email_.clear();
+  holders_.clear();
   for (const auto& [id, r] : contacts_)
     index(id, r);
   next_id_ = std::max(root.at("next_id").to_number<std::uint64_t>(),

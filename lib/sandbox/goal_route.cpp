@@ -11,12 +11,6 @@ namespace keapsync::sandbox {
 namespace json = boost::json;
 namespace {
 
-// A present, non-null property; null reads as absent.
-const json::value* given(const json::object& body, std::string_view key) {
-  const auto* v = body.if_contains(key);
-  return v && !v->is_null() ? v : nullptr;
-}
-
 // The error of an int64 id property, or nullopt (with `out` set) when valid.
 std::optional<std::string> read_id(const json::object& body, const std::string& key,
                                    std::optional<std::int64_t>& out) {

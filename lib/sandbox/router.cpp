@@ -1,5 +1,6 @@
 // Keap's rules for the sandbox: /app/oauth/authorize, /token, /rest/v2/…
-// (contacts, tags, userinfo, automation goals) and /_sandbox/… (inspection and faults).
+// (contacts, tags, userinfo, automation goals, e-mail opt-in statuses) and
+// /_sandbox/… (inspection and faults).
 // Bodies and statuses come from docs/keap-api.md §1.7, §3.4 and §4; where Keap is
 // unconfirmed the stricter reading is taken (docs/sandbox.md lists them).
 #include "sandbox/router.hpp"
@@ -17,6 +18,7 @@
 #include "ascii/ascii.hpp"
 #include "db/timestamp.hpp"
 #include "sandbox/contact_validator.hpp"
+#include "sandbox/email_status_route.hpp"
 #include "sandbox/goal_route.hpp"
 #include "sandbox/v2_answers.hpp"
 
@@ -43,9 +45,13 @@ Response invalid_key() {
       R"({"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}})");
 }
 
-// "POST /rest/v2/contacts/{id}" for stats: numeric segments become {id}.
+// "POST /rest/v2/contacts/{id}" for stats: numeric segments become {id}, and
+// an e-mail status route's address {email}.
 std::string route_name(const std::string& method, const std::string& path) {
   std::string out = method + " ";
+  if (path.rfind("/rest/v2/emailAddresses/", 0) == 0 && path.size() >= 31 &&
+      path.compare(path.size() - 7, 7, "/status") == 0)
+    return out + "/rest/v2/emailAddresses/{email}/status";
   std::size_t i = 0;
   while (i < path.size()) {
     auto slash = path.find('/', i + 1);
@@ -315,6 +321,7 @@ Response Router::api_route(const Request& req, const Target& target, const std::
     }
     return v2_error(405, "Method not allowed");
   }
+  if (starts_with(rest, "emailAddresses/")) return email_status(req, contacts_, now);
   if (rest == "automations/goals/achieve")
     return m == "POST" ? achieve_goal(req, contacts_, goals_, now)
                        : v2_error(405, "Method not allowed");
@@ -596,6 +603,11 @@ Response Router::admin(const Request& req, const std::string& path, TimePoint no
   }
   if (path == "/_sandbox/stats" && req.method == "GET") return json_ok(200, stats_.to_json());
   if (path == "/_sandbox/goals" && req.method == "GET") return json_ok(200, goals_.log());
+  if (path == "/_sandbox/email_status") {
+    if (req.method == "GET") return json_ok(200, contacts_.email_status_log());
+    if (req.method == "POST") return sandbox_set_email_status(req, contacts_, now);
+    return v2_error(405, "Method not allowed");
+  }
   if (path == "/_sandbox/faults") {
     const auto show = [this] {
       const auto& f = faults_.settings();

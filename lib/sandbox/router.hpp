@@ -42,8 +42,9 @@ class Router {
 
   std::size_t max_body_bytes() const { return config_.max_body_bytes; }
 
-  // Contacts, tags, achieved goals and tokens as JSON (for --state); restore
-  // throws on bad input.
+  // Contacts (with their addresses' opt-in statuses and the log of changes),
+  // tags, achieved goals and tokens as JSON (for --state); restore throws on
+  // bad input.
   boost::json::value snapshot() const;
   void restore(const boost::json::value& snapshot);
   // File forms: load_state ignores a missing file; save_state writes atomically.

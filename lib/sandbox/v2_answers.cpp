@@ -54,6 +54,11 @@ Response json_ok(int status, const json::value& v) {
   return Response::json(status, json::serialize(v));
 }
 
+const json::value* given(const json::object& body, std::string_view key) {
+  const auto* v = body.if_contains(key);
+  return v && !v->is_null() ? v : nullptr;
+}
+
 std::optional<json::object> parse_object(const Request& req, Response& error) {
   if (ascii::to_lower(req.header("content-type")).rfind("application/json", 0) != 0) {
     error = v2_error(415, "Content-Type must be application/json");

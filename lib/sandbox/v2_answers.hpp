@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sandbox/request.hpp"
 #include "sandbox/response.hpp"
@@ -16,6 +17,9 @@ namespace keapsync::sandbox {
 // with the HTTP reason phrase as `status`.
 Response v2_error(int status, const std::string& message);
 Response json_ok(int status, const boost::json::value& v);
+
+// A present, non-null property of a request body; null reads as absent.
+const boost::json::value* given(const boost::json::object& body, std::string_view key);
 
 // The body as a JSON object; nullopt with `error` set to the 415 (not
 // application/json) or 400 (not a JSON object) answer otherwise.

@@ -2,7 +2,8 @@
 // checked against the response schema swagger.yml declares for its status
 // (fixture: keap_v2_response_schemas.json, made by
 // scripts/extract-sandbox-response-schemas.py with POST
-// /rest/v2/automations/goals/achieve added to its ROUTES), and the sandbox accepts every
+// /rest/v2/automations/goals/achieve and GET / PATCH
+// /rest/v2/emailAddresses/{email}/status added to its ROUTES), and the sandbox accepts every
 // example request of keapsync's payload mapper (tests/keap/examples, when present).
 #include <algorithm>
 #include <boost/json.hpp>
@@ -114,12 +115,22 @@ TEST_F(Spec, OneRecordedResponsePerRouteMatchesItsSchema) {
         api("POST", goal, R"({"automation_id":1,"goal_id":2,"contact_id":)" + id + "}"));
   check("POST " + goal, api("POST", goal, R"({"automation_id":1,"contact_id":)" + id + "}"));
   check("POST " + goal, api("POST", goal, R"({"automation_id":1,"goal_id":2,"contact_id":999})"));
+  const std::string status = "/rest/v2/emailAddresses/{email}/status";
+  const std::string ann = "/rest/v2/emailAddresses/ann%40example.com/status";
+  check("GET " + status, api("GET", ann));
+  check("GET " + status, api("GET", "/rest/v2/emailAddresses/nobody%40example.com/status"));
+  check("GET " + status, api("GET", "/rest/v2/emailAddresses/ann/status"));
+  check("PATCH " + status, api("PATCH", ann, R"({"reason":"Asked","opted_in":false})"));
+  check("PATCH " + status, api("PATCH", ann, R"({"reason":"Webform","opted_in":true})"));
+  check("PATCH " + status, api("PATCH", ann, R"({"opted_in":true})"));
+  check("PATCH " + status, api("PATCH", "/rest/v2/emailAddresses/nobody%40example.com/status",
+                               R"({"reason":"Asked","opted_in":false})"));
   check("DELETE /rest/v2/contacts/{contact_id}", api("DELETE", "/rest/v2/contacts/" + id));
   check("DELETE /rest/v2/contacts/{contact_id}", api("DELETE", "/rest/v2/contacts/" + id));
   config.faults.error_rate = 1;
   router.reset();
   check("GET /rest/v2/tags", api("GET", "/rest/v2/tags"));
-  EXPECT_EQ(checked_, 23);
+  EXPECT_EQ(checked_, 30);
 }
 
 // Every example request keapsync's payload mapper keeps in tests/keap/examples
