@@ -86,8 +86,16 @@ int retry(const Arguments& args) {
   const auto filter = selection_of(args);
   const auto config = load_config(args, Secrets::skip);
   auto conn = connect_database(config);
-  const auto n = db::OutboxRepository(*conn).retry_dead(filter);
+  db::OutboxRepository outbox(*conn);
+  const auto held = filter.ids.empty() ? outbox.uncertain_dead(filter) : 0;
+  const auto n = outbox.retry_dead(filter);
   std::printf("%lld dead row(s) queued again\n", static_cast<long long>(n));
+  if (held > 0) {
+    std::printf(
+        "%lld goal row(s) left dead: they may have fired already (keapsync lost Keap's answer); "
+        "check each contact's automation in Keap, then retry it with --id\n",
+        static_cast<long long>(held));
+  }
   return kExitOk;
 }
 
@@ -134,6 +142,9 @@ std::vector<Command> dead_letter_commands() {
            "rejoin their contact in id order: a revived row is applied before any\n"
            "newer pending row of the same contact, but after those already delivered,\n"
            "so its fields may overwrite newer values that reached Keap since.\n"
+           "A goal row that may have fired already (keapsync sent it but lost Keap's\n"
+           "answer) is retried only when named with --id: --all leaves it dead and says\n"
+           "how many, so that a campaign is not started twice by accident.\n"
            "\n"
            "Options:\n"
            "  -c, --config FILE   configuration file (default /etc/keapsync/keapsync.yaml)\n"

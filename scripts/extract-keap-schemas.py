@@ -9,7 +9,7 @@ import yaml
 
 NAMES = ["CreateUpdateContactRequest", "EmailAddressRequest", "PhoneNumber", "Address",
          "CustomFieldValue", "FaxNumber", "SocialAccount", "BasicCompany", "OriginRequest",
-         "CreateContactUtmPropertiesRequest", "ApplyRemoveTagRequest", "CreateUpdateTagRequest", "AchieveGoalRequest",
+         "CreateContactUtmPropertiesRequest", "ApplyRemoveTagRequest", "CreateUpdateTagRequest", "AchieveGoalRequest", "UpdateEmailAddress",
          "CategoryReference"]
 
 spec = yaml.safe_load(open(sys.argv[1]))

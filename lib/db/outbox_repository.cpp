@@ -427,6 +427,16 @@ std::vector<DeadRow> OutboxRepository::list_dead(const DeadLetterFilter& f, int 
   return rows;
 }
 
+void OutboxRepository::achieved(std::int64_t id, std::int64_t lease_token) {
+  pqxx::work tx(conn_);
+  tx.exec_params(
+      "DELETE FROM keapsync.outbox o USING keapsync.lane l"
+      " WHERE o.id = $1 AND o.state = 'pending' AND l.account = o.account"
+      " AND l.contact_ref = o.contact_ref AND l.lease_token = $2",
+      id, lease_token);
+  tx.commit();
+}
+
 bool OutboxRepository::mark_sent(std::int64_t id, std::int64_t lease_token) {
   pqxx::work tx(conn_);
   const auto r = tx.exec_params(
@@ -439,6 +449,15 @@ bool OutboxRepository::mark_sent(std::int64_t id, std::int64_t lease_token) {
   return r.affected_rows() == 1;
 }
 
+std::int64_t OutboxRepository::uncertain_dead(const DeadLetterFilter& f) {
+  pqxx::work tx(conn_);
+  const auto r = tx.exec_params(std::string("SELECT count(*) FROM keapsync.outbox WHERE ") +
+                                    kDeadFilter + " AND sent_at IS NOT NULL",
+                                id_array(f.ids), f.account.value_or(""));
+  tx.commit();
+  return r[0][0].as<std::int64_t>();
+}
+
 std::int64_t OutboxRepository::retry_dead(const DeadLetterFilter& f) {
   pqxx::work tx(conn_);
   // Revived rows rejoin their contact's lane in id order (see docs/outbox.md).
@@ -448,6 +467,7 @@ std::int64_t OutboxRepository::retry_dead(const DeadLetterFilter& f) {
                   "  sent_at = NULL"
                   "  WHERE ") +
           kDeadFilter +
+          "  AND (sent_at IS NULL OR cardinality($1::bigint[]) > 0)"
           "  RETURNING id, account, contact_ref),"
           " lanes AS ("
           "  INSERT INTO keapsync.lane AS l (account, contact_ref, first_id)"

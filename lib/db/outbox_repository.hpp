@@ -80,6 +80,10 @@ class OutboxRepository {
   // skipped this time (its lease runs on), a token no lane carries is lost.
   LeaseRenewal renew(const std::vector<std::int64_t>& tokens, std::chrono::milliseconds lease);
 
+  // Row `id`'s goal fired: deleted now, under the lease `lease_token`, not
+  // only with the contact's settlement.
+  void achieved(std::int64_t id, std::int64_t lease_token);
+
   // Notes that row `id`'s goal is about to be sent to Keap, if the lease
   // `lease_token` still holds its lane (false: it does not, send nothing).
   bool mark_sent(std::int64_t id, std::int64_t lease_token);
@@ -96,8 +100,12 @@ class OutboxRepository {
 
   // The dead-letter desk.
   std::vector<DeadRow> list_dead(const DeadLetterFilter& filter, int limit);
-  // Makes dead rows pending again (attempts reset); returns how many.
+  // Makes dead rows pending again (attempts reset); returns how many. Without
+  // ids, goal rows that may have fired (sent_at set) stay dead: each is for a
+  // person to check in Keap and name with its id.
   std::int64_t retry_dead(const DeadLetterFilter& filter);
+  // The dead goal rows of `filter` that may have fired (retried only by id).
+  std::int64_t uncertain_dead(const DeadLetterFilter& filter);
   // Deletes dead rows for good; returns how many.
   std::int64_t discard_dead(const DeadLetterFilter& filter);
 

@@ -187,11 +187,11 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::ContactPlan& plan, const db::ClaimedContact& c, AccountContext& account,
     const keap::CallWindow& window, db::Settlement& settlement) {
   auto failure = co_await write_contact(plan, c, account, window, settlement);
-  if (failure || plan.goals.empty()) co_return failure;
+  if (failure || plan.events.empty()) co_return failure;
   std::optional<std::string> id = c.keap_id;
   if (settlement.keap_id_change == db::Settlement::KeapId::learned) id = settlement.keap_id;
   if (settlement.keap_id_change == db::Settlement::KeapId::forgotten) id.reset();
-  co_return co_await send_goals(plan, c, id, account, window);
+  co_return co_await send_events(plan, c, id, account, window);
 }
 
 boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>>

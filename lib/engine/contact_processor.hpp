@@ -48,8 +48,8 @@ class ContactProcessor {
                                                                    AccountContext& account,
                                                                    const keap::CallWindow& window,
                                                                    db::Settlement& settlement);
-  // The plan's goals, in row order, once the contact is written (goal_delivery.cpp).
-  boost::asio::awaitable<std::optional<StepFailure>> send_goals(
+  // The plan's events, in row order, once the contact is written (event_delivery.cpp).
+  boost::asio::awaitable<std::optional<StepFailure>> send_events(
       const keap::ContactPlan& plan, const db::ClaimedContact& c,
       const std::optional<std::string>& keap_id, AccountContext& account,
       const keap::CallWindow& window);

@@ -70,9 +70,9 @@ ContactPlan coalesce(std::span<const PendingChange> changes) {
     if (change.op == PendingChange::Op::remove) {
       plan.delete_contact = true;
       plan.upsert.reset();
-      plan.goals.clear();  // the contact they were for is gone
-    } else if (change.op == PendingChange::Op::goal) {
-      plan.goals.push_back(change.goal);
+      plan.events.clear();  // the contact they were for is gone
+    } else if (change.op == PendingChange::Op::event) {
+      plan.events.push_back(change.event);
     } else if (!plan.upsert) {
       plan.upsert = change.change;
     } else {

@@ -20,7 +20,7 @@ void merge_into(ContactChange& acc, const ContactChange& later);
 
 // The net effect of the rows, given in outbox order. Rows before the last delete are dropped
 // (the contact is deleted anyway); upserts after it are merged and create a fresh contact;
-// goals after it are kept one by one, in order.
+// events (goals, e-mail status changes) after it are kept one by one, in order.
 ContactPlan coalesce(std::span<const PendingChange> changes);
 
 }  // namespace keapsync::keap

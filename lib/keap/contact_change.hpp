@@ -21,7 +21,7 @@ struct ContactChange {
   FieldChange<std::string> birth_date;                   // "YYYY-MM-DD", a real calendar date
   FieldChange<std::string> phone, phone2;                // PHONE1, PHONE2
   FieldChange<AddressChange> address, shipping_address;  // BILLING, SHIPPING
-  // Opt-in reason for EMAIL1; never null (an opt-in cannot be withdrawn through the API).
+  // Opt-in reason for EMAIL1; never null (an opt_out row withdraws an opt-in).
   std::optional<std::string> opt_in_reason;
   // Keap custom field id (decimal digits) -> content (string, number or boolean) or null.
   std::map<std::string, FieldChange<boost::json::value>> custom_fields;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "keap/contact_change.hpp"
-#include "keap/goal_event.hpp"
+#include "keap/contact_event.hpp"
 
 namespace keapsync::keap {
 
@@ -23,15 +23,15 @@ namespace keapsync::keap {
 //      keap/plan_progress.hpp's tag_order() (a tag removed and added again is put
 //      back), each call shared with other contacts that need the same tag
 //      (engine/tag_batcher.hpp).
-//   4. goals: one achieveGoal per goal row, in row order (engine/goal_delivery.cpp).
+//   4. events: one call per event row, in row order (engine/event_delivery.cpp).
 struct ContactPlan {
   // A delete is among the rows: the existing Keap contact goes away first.
   bool delete_contact = false;
   // The coalesced upserts that came after the last delete (none: nothing to write).
   std::optional<ContactChange> upsert;
-  // The goal rows after the last delete, in row order: sent after the contact
-  // is written, one call each (events are never merged).
-  std::vector<GoalEvent> goals;
+  // The event rows after the last delete (goals, e-mail status changes), in
+  // row order: sent after the contact is written, one call each (never merged).
+  std::vector<ContactEvent> events;
 
   // A delete followed by upserts: the upsert must create a new contact, never PATCH the old id.
   bool create_fresh() const { return delete_contact && upsert.has_value(); }

@@ -31,15 +31,19 @@ std::optional<std::string> goal_refusal(const boost::json::value& answer) {
   const auto* results = o ? o->if_contains("results") : nullptr;
   if (!results || !results->is_array() || results->get_array().empty())
     return "Keap's answer holds no result for the goal";
+  std::optional<std::string> refusal;
   for (const auto& r : results->get_array()) {
     const auto* result = r.if_object();
     const auto* success = result ? result->if_contains("success") : nullptr;
-    if (success && success->is_bool() && success->get_bool()) continue;
+    if (success && success->is_bool() && success->get_bool()) return std::nullopt;
     const auto* message = result ? result->if_contains("message") : nullptr;
-    return message && message->is_string() ? std::string(message->get_string())
-                                           : std::string("Keap said the goal was not achieved");
+    if (!refusal) {
+      refusal = message && message->is_string()
+                    ? std::string(message->get_string())
+                    : std::string("Keap said the goal was not achieved");
+    }
   }
-  return std::nullopt;
+  return refusal;
 }
 
 }  // namespace keapsync::keap

@@ -19,7 +19,8 @@ KeapRequest achieve_goal_request(const GoalEvent& goal, std::string_view contact
 
 // Why Keap did not achieve the goal, from a 200 answer (Keap answers 200 with
 // {"results":[{"success":false,"message":...}]} for a goal that does not exist);
-// nullopt when every result says success.
+// nullopt when any result says success: one name can stand for goals in several
+// automations, and a goal that started one of them has fired (never send it again).
 std::optional<std::string> goal_refusal(const boost::json::value& answer);
 
 }  // namespace keapsync::keap

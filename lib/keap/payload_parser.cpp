@@ -12,6 +12,8 @@
 
 #include "ascii/utf8.hpp"
 #include "keap/country_codes.hpp"
+#include "keap/email_address.hpp"
+#include "keap/email_status_parser.hpp"
 #include "keap/goal_parser.hpp"
 #include "keap/keap_contact_fields.hpp"
 #include "keap/payload_words.hpp"
@@ -83,43 +85,8 @@ bool is_digit(char c) {
 bool is_upper(char c) {
   return c >= 'A' && c <= 'Z';
 }
-bool is_alnum(char c) {
-  return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z');
-}
 
 // Pragmatic e-mail check: one @, a sane local part, a domain with a dot and a real TLD.
-bool is_email(std::string_view s) {
-  const auto at = s.find('@');
-  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return false;
-  const std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
-  if (local.empty() || local.size() > 64 || domain.empty() || domain.size() > 253) return false;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7F) return false;
-  }
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
-    return false;
-  if (local.find_first_of("()<>[]:;,\\\"") != std::string_view::npos) return false;
-  std::size_t labels = 0;
-  std::string_view tld;
-  for (std::size_t start = 0; start <= domain.size();) {
-    std::size_t end = domain.find('.', start);
-    if (end == std::string_view::npos) end = domain.size();
-    const std::string_view label = domain.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
-      return false;
-    for (char c : label) {
-      const bool non_ascii = static_cast<unsigned char>(c) >= 0x80;  // internationalized names
-      if (!is_alnum(c) && c != '-' && !non_ascii) return false;
-    }
-    ++labels;
-    tld = label;
-    start = end + 1;
-  }
-  if (labels < 2 || tld.size() < 2) return false;
-  return !std::all_of(tld.begin(), tld.end(), is_digit);
-}
-
 bool has_control(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -435,7 +402,8 @@ class Parser {
         } else {
           fail(p,
                "expected a non-empty string, got " + kind_name(v) +
-                   (v.is_null() ? " (an opt-in cannot be withdrawn here; leave the key out)" : ""));
+                   (v.is_null() ? " (to withdraw an opt-in, send an opt_out row; leave the key out)"
+                                : ""));
         }
       } else if (key == "custom_fields") {
         custom_fields(v, c);
@@ -508,11 +476,19 @@ ParsedChange parse_change(std::string_view op, const json::value& payload) {
   if (op == "goal") {
     auto goal = parse_goal(payload);
     if (auto* errors = std::get_if<std::vector<PayloadError>>(&goal)) return std::move(*errors);
-    return PendingChange::achieve(std::move(std::get<GoalEvent>(goal)));
+    return PendingChange::of(std::move(std::get<GoalEvent>(goal)));
+  }
+  if (op == "opt_out" || op == "opt_in") {
+    auto status = parse_email_status(payload, op == "opt_in");
+    if (auto* errors = std::get_if<std::vector<PayloadError>>(&status)) return std::move(*errors);
+    return PendingChange::of(std::move(std::get<EmailStatusEvent>(status)));
   }
   if (op != "upsert") {
     return std::vector<PayloadError>{
-        {"op", quoted(op) + " is not an operation (expected \"upsert\", \"delete\" or \"goal\")"}};
+        {"op",
+         quoted(op) +
+             " is not an operation (expected \"upsert\", \"delete\", \"goal\", \"opt_out\" or "
+             "\"opt_in\")"}};
   }
   auto parsed = parse_payload(payload);
   if (auto* errors = std::get_if<std::vector<PayloadError>>(&parsed)) return std::move(*errors);

@@ -23,7 +23,8 @@ using ParsedChange = std::variant<PendingChange, std::vector<PayloadError>>;
 ParsedPayload parse_payload(const boost::json::value& payload);
 
 // Validates one outbox row: `op` must be "upsert" (payload as above), "delete" (payload null
-// or {}) or "goal" (keap/goal_parser.hpp). Errors about the op carry the path "op".
+// or {}), "goal" (keap/goal_parser.hpp), "opt_out" or "opt_in" (keap/email_status_parser.hpp).
+// Errors about the op carry the path "op".
 ParsedChange parse_change(std::string_view op, const boost::json::value& payload);
 
 // Validates one outbox row as stored: `payload_text` is the payload's JSON text (nullopt for SQL

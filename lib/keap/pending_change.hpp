@@ -4,19 +4,20 @@
 #include <utility>
 
 #include "keap/contact_change.hpp"
-#include "keap/goal_event.hpp"
+#include "keap/contact_event.hpp"
 
 namespace keapsync::keap {
 
 struct PendingChange {
-  enum class Op { upsert, remove, goal };  // outbox `op`: "upsert" / "delete" / "goal"
+  // outbox `op`: "upsert" / "delete" / an event: "goal", "opt_out", "opt_in"
+  enum class Op { upsert, remove, event };
   Op op = Op::upsert;
   ContactChange change;  // empty unless Op::upsert
-  GoalEvent goal;        // Op::goal only
+  ContactEvent event;    // Op::event only
 
   static PendingChange upsert(ContactChange c) { return {Op::upsert, std::move(c), {}}; }
   static PendingChange remove() { return {Op::remove, {}, {}}; }
-  static PendingChange achieve(GoalEvent g) { return {Op::goal, {}, std::move(g)}; }
+  static PendingChange of(ContactEvent e) { return {Op::event, {}, std::move(e)}; }
   bool operator==(const PendingChange&) const = default;
 };
 

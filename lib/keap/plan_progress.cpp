@@ -15,14 +15,14 @@ bool has(const std::vector<TagRef>& list, const TagRef& tag) {
 }
 
 std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool is_last_delete,
-                          const ContactPlan& plan, std::size_t& goals_seen) {
+                          const ContactPlan& plan, std::size_t& events_seen) {
   std::vector<int> steps;
   if (!after_last_delete || is_last_delete) {
     steps.push_back(PlanStep::remove);  // superseded by the delete, or the delete itself
     return steps;
   }
-  if (row.op == PendingChange::Op::goal) {
-    steps.push_back(PlanStep::goal(plan, goals_seen++));
+  if (row.op == PendingChange::Op::event) {
+    steps.push_back(PlanStep::event(plan, events_seen++));
     return steps;
   }
   if (row.op == PendingChange::Op::remove || !plan.upsert) return steps;
@@ -66,7 +66,7 @@ int PlanStep::tag_add(const ContactPlan& plan, std::size_t index) {
   return tag_position(plan, {false, index});
 }
 
-int PlanStep::goal(const ContactPlan& plan, std::size_t index) {
+int PlanStep::event(const ContactPlan& plan, std::size_t index) {
   const std::size_t tags =
       plan.upsert ? plan.upsert->tags_add.size() + plan.upsert->tags_remove.size() : 0;
   return first_tag + static_cast<int>(tags + index);
@@ -79,11 +79,11 @@ std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, cons
     if (rows[i].op == PendingChange::Op::remove) last_delete = static_cast<std::ptrdiff_t>(i);
   std::vector<RowStanding> out;
   out.reserve(rows.size());
-  bool prefix = true;          // every row so far is done
-  std::size_t goals_seen = 0;  // goal rows after the last delete so far
+  bool prefix = true;           // every row so far is done
+  std::size_t events_seen = 0;  // event rows after the last delete so far
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto at = static_cast<std::ptrdiff_t>(i);
-    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan, goals_seen);
+    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan, events_seen);
     if (std::find(steps.begin(), steps.end(), failed_step) != steps.end()) {
       out.push_back(RowStanding::failed);
     } else if (prefix &&

@@ -24,14 +24,14 @@ struct TagStep {
 std::vector<TagStep> tag_order(const ContactPlan& plan);
 
 // The steps of a plan, in the order the engine runs them (contact_plan.hpp):
-// the delete, the contact fields, one per tag call in tag_order(), then one per goal.
+// the delete, the contact fields, one per tag call in tag_order(), then one per event.
 struct PlanStep {
   static constexpr int remove = 0;
   static constexpr int fields = 1;
   static constexpr int first_tag = 2;
   static int tag_remove(const ContactPlan& plan, std::size_t index);
   static int tag_add(const ContactPlan& plan, std::size_t index);
-  static int goal(const ContactPlan& plan, std::size_t index);
+  static int event(const ContactPlan& plan, std::size_t index);
 };
 
 // done: everything the row and every older row ask is in Keap (or superseded);

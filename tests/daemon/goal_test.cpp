@@ -90,7 +90,13 @@ TEST_F(Daemon, AGoalWhoseDeliveryWasKilledAfterItLeftIsNeverSentTwice) {
   EXPECT_EQ(goals_fired(keap).size(), 1u);
   const auto dead = db.scalar("SELECT id || ' ' || last_error FROM keapsync.outbox");
   EXPECT_NE(dead.find("it may have fired"), std::string::npos) << dead;
-  // The operator checked Keap and wants it sent: a retry sends it once more.
+  // A retry of every dead row leaves it dead: it is for a person to check.
+  auto all = testing::run_process({KEAPSYNC_BINARY, "dead", "retry", "-c", cfg, "--all"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("1 goal row(s) left dead: they may have fired already"), std::string::npos)
+      << all.out;
+  EXPECT_EQ(db.scalar("SELECT state FROM keapsync.outbox"), "dead");
+  // The operator checked Keap and wants it sent: a retry by id sends it once more.
   testing::https_request("POST", keap.base_url() + "/_sandbox/faults", keap.ca_file(),
                          R"({"latency_ms":0})");
   const auto id = dead.substr(0, dead.find(' '));
@@ -100,6 +106,31 @@ TEST_F(Daemon, AGoalWhoseDeliveryWasKilledAfterItLeftIsNeverSentTwice) {
   ASSERT_TRUE(
       eventually([&] { return db.scalar("SELECT count(*) FROM keapsync.outbox") == "0"; }, 20s));
   EXPECT_EQ(second.stop(SIGTERM), 0);
+}
+
+TEST_F(Daemon, AGoalThatFiredIsRecordedAtOnceNotOnlyWithItsContactsSettlement) {
+  testing::SandboxProcess keap{roomy_sandbox(
+      std::string(kGoals) +
+      "faults: {latency_ms: 1500, route: \"POST /rest/v2/automations/goals/achieve\"}\n")};
+  const auto cfg = config("  lease_duration: 6s\n", "info", &keap);
+  db.insert("ann", R"({"email":"ann@example.com"})");
+  {
+    auto first = start(cfg);
+    ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+    const auto one = db.insert("ann", goal_row("purchased"), "goal");
+    const auto two = db.insert("ann", goal_row("refunded"), "goal");
+    // The second is in Keap's hands: the first has its answer.
+    ASSERT_TRUE(eventually([&] { return goals_fired(keap).size() == 2; }, 20s));
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM keapsync.outbox WHERE id = " + std::to_string(one)),
+              "0");
+    EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
+    auto second = start(cfg);
+    ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+    EXPECT_EQ(db.scalar("SELECT string_agg(id::text, ',') FROM keapsync.outbox"),
+              std::to_string(two));  // only the one that may have fired, dead
+    EXPECT_EQ(goals_fired(keap).size(), 2u);
+    EXPECT_EQ(second.stop(SIGTERM), 0);
+  }
 }
 
 }  // namespace

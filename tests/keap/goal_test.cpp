@@ -25,8 +25,8 @@ GoalEvent goal_of(const std::string& payload) {
   const auto parsed = parse_row("goal", payload);
   EXPECT_TRUE(std::holds_alternative<PendingChange>(parsed)) << errors_of(payload);
   const auto& change = std::get<PendingChange>(parsed);
-  EXPECT_EQ(change.op, PendingChange::Op::goal);
-  return change.goal;
+  EXPECT_EQ(change.op, PendingChange::Op::event);
+  return std::get<GoalEvent>(change.event);
 }
 
 TEST(GoalParser, AcceptsAnApiGoalByNameOrAGoalById) {
@@ -94,6 +94,10 @@ TEST(GoalRequests, A200CanStillSayTheGoalWasNotAchieved) {
             "Keap's answer holds no result for the goal");
   EXPECT_EQ(goal_refusal(json::parse(R"({"results":[{"success":"yes"}]})")),
             "Keap said the goal was not achieved");
+  // Achieved in one automation of two: it fired, and must not be sent again.
+  EXPECT_EQ(goal_refusal(json::parse(
+                R"({"results":[{"success":false,"message":"x"},{"success":true,"goal_id":3}]})")),
+            std::nullopt);
 }
 
 PendingChange row(const char* op, const char* payload) {
@@ -106,18 +110,18 @@ TEST(GoalPlan, GoalsAreKeptOneByOneInOrderAfterTheContactsSteps) {
                          row("upsert", R"({"given_name":"Ann"})"),
                          row("goal", R"({"integration":"shop","call_name":"two"})")};
   const auto plan = coalesce(rows);
-  ASSERT_EQ(plan.goals.size(), 2u);
-  EXPECT_EQ(plan.goals[0].call_name, "one");
-  EXPECT_EQ(plan.goals[1].call_name, "two");
+  ASSERT_EQ(plan.events.size(), 2u);
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[0]).call_name, "one");
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[1]).call_name, "two");
   EXPECT_EQ(plan.upsert->given_name.value(), "Ann");  // the upserts still merge
-  EXPECT_GT(PlanStep::goal(plan, 0), PlanStep::tag_add(plan, 0));
+  EXPECT_GT(PlanStep::event(plan, 0), PlanStep::tag_add(plan, 0));
   using S = RowStanding;
   // The second goal failed: the first went out, and every older row with it.
-  EXPECT_EQ(row_standings(rows, plan, PlanStep::goal(plan, 1)),
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::event(plan, 1)),
             (std::vector{S::done, S::done, S::done, S::failed}));
   // The first goal failed: the second waits; the upsert after it waits too (a
   // newer row is never done before an older one).
-  EXPECT_EQ(row_standings(rows, plan, PlanStep::goal(plan, 0)),
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::event(plan, 0)),
             (std::vector{S::done, S::failed, S::waiting, S::waiting}));
   // The contact failed: no goal was sent.
   EXPECT_EQ(row_standings(rows, plan, PlanStep::fields),
@@ -128,9 +132,9 @@ TEST(GoalPlan, AGoalBeforeADeleteWasForTheContactItDeletes) {
   const std::vector rows{row("goal", R"({"integration":"shop","call_name":"old"})"),
                          row("delete", "null"), row("goal", R"({"automation_id":1,"goal_id":2})")};
   const auto plan = coalesce(rows);
-  ASSERT_EQ(plan.goals.size(), 1u);
-  EXPECT_EQ(plan.goals[0].goal_id, 2);
-  EXPECT_EQ(row_standings(rows, plan, PlanStep::goal(plan, 0)),
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[0]).goal_id, 2);
+  EXPECT_EQ(row_standings(rows, plan, PlanStep::event(plan, 0)),
             (std::vector{RowStanding::done, RowStanding::done, RowStanding::failed}));
 }
 

@@ -333,8 +333,8 @@ TEST(PayloadParser, TagsAreIdsOrNames) {
 
 TEST(PayloadParser, OptInReason) {
   EXPECT_EQ(errors_of(R"({"opt_in_reason": null})"),
-            Errors{"payload.opt_in_reason: expected a non-empty string, got null (an opt-in "
-                   "cannot be withdrawn here; leave the key out)"});
+            Errors{"payload.opt_in_reason: expected a non-empty string, got null (to withdraw an "
+                   "opt-in, send an opt_out row; leave the key out)"});
   EXPECT_EQ(errors_of(R"({"opt_in_reason": ""})"),
             Errors{"payload.opt_in_reason: expected a non-empty string, got \"\""});
   EXPECT_EQ(errors_of(R"({"opt_in_reason": 1})"),
@@ -440,7 +440,8 @@ TEST(PayloadParser, ParseChangeChecksTheOp) {
   auto bad_op = parse_change("update", json::object{});
   ASSERT_TRUE(std::holds_alternative<std::vector<PayloadError>>(bad_op));
   EXPECT_EQ(join_errors(std::get<std::vector<PayloadError>>(bad_op)),
-            "op: \"update\" is not an operation (expected \"upsert\", \"delete\" or \"goal\")");
+            "op: \"update\" is not an operation (expected \"upsert\", \"delete\", \"goal\", "
+            "\"opt_out\" or \"opt_in\")");
   auto up = parse_change("upsert", json::parse(R"({"email":"a@b.co"})"));
   ASSERT_TRUE(std::holds_alternative<PendingChange>(up));
   EXPECT_EQ(std::get<PendingChange>(up).op, PendingChange::Op::upsert);

@@ -60,7 +60,7 @@ TEST(PlanProgress, TagCallsRunReAddedRemovalsFirstThenAdditionsThenOtherRemovals
   EXPECT_EQ(tag_order(plan), (std::vector<TagStep>{{true, 0}, {false, 0}, {false, 1}, {true, 1}}));
   EXPECT_EQ(PlanStep::tag_remove(plan, 0), PlanStep::first_tag);
   EXPECT_EQ(PlanStep::tag_remove(plan, 1), PlanStep::first_tag + 3);
-  EXPECT_EQ(PlanStep::goal(plan, 0), PlanStep::first_tag + 4);
+  EXPECT_EQ(PlanStep::event(plan, 0), PlanStep::first_tag + 4);
 }
 
 TEST(PlanProgress, ATagRemovedAndAddedAgainIsTwoStepsInRowOrder) {

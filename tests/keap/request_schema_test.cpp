@@ -13,6 +13,7 @@
 
 #include "keap/contact_requests.hpp"
 #include "keap/created_contact.hpp"
+#include "keap/email_status_requests.hpp"
 #include "keap/goal_requests.hpp"
 #include "keap/keap_contact_fields.hpp"
 #include "keap/payload_parser.hpp"
@@ -124,6 +125,8 @@ std::vector<Example> examples() {
       {"find_tag.json", find_tag_request("VIP"), ""},
       {"achieve_goal.json", achieve_goal_request(kGoal, "42"), "AchieveGoalRequest"},
       {"achieve_goal_by_id.json", achieve_goal_request(kGoalById, "42"), "AchieveGoalRequest"},
+      {"opt_out.json", email_status_request({"old@example.com", false, "Unsubscribed"}),
+       "UpdateEmailAddress"},
       {"create_tag.json", create_tag_request("VIP"), "CreateUpdateTagRequest"},
       {"find_created_contact.json",
        find_created_request(
