@@ -120,7 +120,8 @@ boost::asio::awaitable<Verdict> ContactProcessor::process(const db::ClaimedConta
   }
   if (error.error_class == keap::ErrorClass::permanent) {
     for (const auto& row : failed.rows)
-      verdict.bury(row.id, error.message, "permanent");
+      verdict.bury(row.id, error.message,
+                   failure->dead_class != nullptr ? failure->dead_class : "permanent");
     logger_.warn("Keap refused the change: rows dead-lettered",
                  {{"account", c.account},
                   {"contact_ref", c.contact_ref},

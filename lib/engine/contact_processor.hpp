@@ -34,6 +34,9 @@ class ContactProcessor {
   struct StepFailure {
     int step = 0;
     keap::ApiOutcome outcome;
+    // The dead letters' reason class when it is not the outcome's ("uncertain":
+    // a goal that may have fired).
+    const char* dead_class = nullptr;
   };
   // nullopt: done; otherwise where and why the plan stopped. What it learns
   // about the contact's Keap id goes into `settlement` (written with the rows).

@@ -77,12 +77,14 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     if (!r.ok()) {
       if (unprocessed(r)) co_return StepFailure{step, std::move(r)};  // the settlement unmarks it
       co_return StepFailure{
-          step, decided(keap::ErrorClass::permanent,
-                        "goal (" + goal.display() + "): may have fired: Keap did not answer (" +
-                            r.error.message +
-                            "); check the contact's automation in Keap, and `keapsync dead "
-                            "retry --id " +
-                            std::to_string(row) + "` sends it again")};
+          step,
+          decided(keap::ErrorClass::permanent,
+                  "goal (" + goal.display() + "): may have fired: Keap did not answer (" +
+                      r.error.message +
+                      "); check the contact's automation in Keap, and `keapsync dead "
+                      "retry --id " +
+                      std::to_string(row) + "` sends it again"),
+          "uncertain"};
     }
     if (const auto refusal = keap::goal_refusal(r.reply->body)) {
       co_return StepFailure{

@@ -108,6 +108,27 @@ TEST_F(Daemon, AGoalWhoseDeliveryWasKilledAfterItLeftIsNeverSentTwice) {
   EXPECT_EQ(second.stop(SIGTERM), 0);
 }
 
+TEST_F(Daemon, AGoalKeapAnswered500ToMayHaveFiredAndGoesDeadAsUncertain) {
+  testing::SandboxProcess keap{roomy_sandbox(std::string(kGoals) +
+                                             "faults: {error_rate: 1, error_status: 500, route: "
+                                             "\"POST /rest/v2/automations/goals/achieve\"}\n")};
+  db.insert("ann", R"({"email":"ann@example.com"})");
+  const auto goal = db.insert("ann", goal_row("purchased"), "goal");
+  auto daemon = start(config("", "info", &keap));
+  ASSERT_TRUE(db.drained(20s)) << testing::read_file(log_file);
+  const auto error =
+      db.scalar("SELECT last_error FROM keapsync.outbox WHERE id = " + std::to_string(goal));
+  EXPECT_NE(error.find("may have fired"), std::string::npos) << error;
+  ASSERT_TRUE(logged("\"status_port\""));
+  const auto metrics = status_page(
+      "/metrics", "keapsync_rows_dead_total{account=\"default\",reason_class=\"uncertain\"} 1");
+  EXPECT_NE(
+      metrics.find("keapsync_rows_dead_total{account=\"default\",reason_class=\"uncertain\"} 1"),
+      std::string::npos)
+      << metrics;
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 TEST_F(Daemon, AGoalThatFiredIsRecordedAtOnceNotOnlyWithItsContactsSettlement) {
   testing::SandboxProcess keap{roomy_sandbox(
       std::string(kGoals) +
