@@ -216,7 +216,10 @@ def table(path):
          " Keap's limits);")
     head("   INSERT (the row's created_at) -> request at the sandbox (the contact's creation stamp,")
     head("   whole ms, from the sandbox's --state file; +0.5 ms, so each figure is within 0.5 ms)")
-    line(f"p50 ms ({g('s3_ks_n')} / {g('s3_php_n')} rows)", num(g("s3_ks_p50"), 2), num(g("s3_php_p50"), 0),
+    line("rows at the sandbox by the end, of those inserted", f"{g('s3_ks_n')} of {g('s3_ks_inserted')}",
+         f"{g('s3_php_n')} of {g('s3_php_inserted')}" if g("s3_php_inserted") else "not run")
+    head("   (the PHP loop's cron runs stop at the first batch Keap refuses entirely: 25/s, then 429s)")
+    line("p50 ms, of the rows that arrived", num(g("s3_ks_p50"), 2), num(g("s3_php_p50"), 0),
          "< 2", verdict(g("s3_ks_p50"), "<", 2))
     line("p99 ms", num(g("s3_ks_p99"), 2), num(g("s3_php_p99"), 0), "< 10", verdict(g("s3_ks_p99"), "<", 10))
     line("max ms", num(g("s3_ks_max"), 2), num(g("s3_php_max"), 0))
