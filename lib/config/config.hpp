@@ -58,6 +58,10 @@ struct KeapConfig {
 
 enum class AuthKind { oauth, api_key };
 
+// The rate limiter keeps one time point per request of a rolling minute
+// (keap::SlidingWindow::kMaxLimit): a higher limit could not be honoured.
+inline constexpr int kMaxRequestsPerMinute = 100000;
+
 struct AccountConfig {
   AuthKind auth = AuthKind::oauth;
   std::string client_id;            // oauth
@@ -69,7 +73,7 @@ struct AccountConfig {
   int concurrency = 0;
   // Keap's limits for this credential; 0: as Keap documents them for the auth
   // kind (1,500/min, 25/s, 150,000/day OAuth; 240/min, 10/s, 30,000/day keys).
-  int requests_per_minute = 0;
+  int requests_per_minute = 0;  // at most kMaxRequestsPerMinute
   int requests_per_second = 0;
   int requests_per_day = 0;
 

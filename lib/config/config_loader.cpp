@@ -379,7 +379,7 @@ void read_account(const std::string& name, const YAML::Node& node, Reader& r, Ac
            {{"true", true}, {"false", false}});
   r.integer(node, "concurrency", path + ".concurrency", out.concurrency, 1, 256);
   r.integer(node, "requests_per_minute", path + ".requests_per_minute", out.requests_per_minute, 1,
-            1000000);
+            kMaxRequestsPerMinute);
   r.integer(node, "requests_per_second", path + ".requests_per_second", out.requests_per_second, 1,
             10000);
   r.integer(node, "requests_per_day", path + ".requests_per_day", out.requests_per_day, 1,

@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "base/clock.hpp"
+#include "config/config.hpp"
 
 namespace keapsync::keap {
 
@@ -15,6 +16,7 @@ class SlidingWindow {
  public:
   // Largest limit accepted (from config or a header): bounds the log's memory.
   static constexpr std::int64_t kMaxLimit = 100'000;
+  static_assert(kMaxLimit >= config::kMaxRequestsPerMinute, "a configured limit must fit");
 
   SlidingWindow() = default;  // disabled: always ready
   SlidingWindow(std::int64_t limit, Duration window);

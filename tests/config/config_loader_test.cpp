@@ -101,7 +101,7 @@ TEST_F(ConfigLoader, AnAccountMaySetItsLimitsAndConcurrency) {
   EXPECT_EQ(a.requests_per_day, 20000);
   EXPECT_EQ(only_error(base() + "    requests_per_minute: 0\n"),
             "keapsync.yaml:7:26: accounts.default.requests_per_minute: expected an integer from 1 "
-            "to 1000000, got \"0\"");
+            "to 100000, got \"0\"");
   EXPECT_EQ(only_error(base() + "    concurrency: 300\n"),
             "keapsync.yaml:7:18: accounts.default.concurrency: expected an integer from 1 to 256, "
             "got \"300\"");
