@@ -85,7 +85,7 @@ struct Config {
   LogConfig log;
   WorkerConfig worker;
   KeapConfig keap;
-  std::string listen = "127.0.0.1:9464";  // /healthz, /readyz, /metrics
+  std::string listen = "127.0.0.1:9464";  // status page, /healthz, /readyz, /metrics
   // The status endpoints have no authentication: a non-loopback `listen` must be asked for.
   bool listen_allow_remote = false;
   // OAuth tokens are sealed unless the configuration says `token_encryption: none`.

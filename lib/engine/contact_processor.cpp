@@ -299,10 +299,12 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::CallWindow& window) {
   const keap::ContactChange& change = *plan.upsert;
   std::optional<keap::ApiOutcome> failure;
-  for (const keap::TagStep t : keap::tag_order(plan)) {
+  const auto order = keap::tag_order(plan);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const keap::TagStep t = order[k];
+    const int step = keap::PlanStep::first_tag + static_cast<int>(k);
     if (t.remove) {
       const auto& tag = change.tags_remove[t.index];
-      const int step = keap::PlanStep::tag_remove(plan, t.index);
       const auto tag_id = co_await account.tags->resolve(tag, false, *account.api, window, failure);
       if (failure) co_return StepFailure{step, std::move(*failure)};
       if (!tag_id) continue;  // a tag that does not exist is on no contact
@@ -311,7 +313,6 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       continue;
     }
     const auto& tag = change.tags_add[t.index];
-    const int step = keap::PlanStep::tag_add(plan, t.index);
     // A tag deleted in Keap answers 404: resolved (and created) once more.
     for (int round = 0;; ++round) {
       const auto tag_id = co_await account.tags->resolve(tag, account.create_missing_tags,

@@ -17,16 +17,6 @@
 namespace keapsync::engine {
 namespace {
 
-// The ids of the event rows after the last delete, in row order: those of plan.events.
-std::vector<std::int64_t> event_rows(const db::ClaimedContact& c) {
-  std::vector<std::int64_t> ids;
-  for (const auto& row : c.rows) {
-    if (row.op == "delete") ids.clear();
-    if (row.op == "goal" || row.op == "opt_out" || row.op == "opt_in") ids.push_back(row.id);
-  }
-  return ids;
-}
-
 // Did the goal stay unfired? Not sent (the lease fence, no connection), or an
 // answer that Keap did not process it: a refusal (4xx, 429, 401) or a 503. No
 // answer, or another 5xx, may have fired it.
@@ -45,11 +35,11 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
     const keap::ContactPlan& plan, const db::ClaimedContact& c,
     const std::optional<std::string>& keap_id, AccountContext& account,
     const keap::CallWindow& window) {
-  const auto rows = event_rows(c);
   for (std::size_t k = 0; k < plan.events.size(); ++k) {
     const int step = keap::PlanStep::event(plan, k);
-    const std::int64_t row = rows.at(k);
-    if (const auto* status = std::get_if<keap::EmailStatusEvent>(&plan.events[k])) {
+    const std::int64_t row = c.rows.at(plan.events[k].row).id;
+    const keap::ContactEvent& event = plan.events[k].event;
+    if (const auto* status = std::get_if<keap::EmailStatusEvent>(&event)) {
       auto r = co_await account.api->call(keap::email_status_request(*status), window);
       if (r.ok()) continue;
       if (r.error.status == 404) {
@@ -60,7 +50,7 @@ boost::asio::awaitable<std::optional<ContactProcessor::StepFailure>> ContactProc
       }
       co_return StepFailure{step, std::move(r)};
     }
-    const keap::GoalEvent& goal = std::get<keap::GoalEvent>(plan.events[k]);
+    const keap::GoalEvent& goal = std::get<keap::GoalEvent>(event);
     if (!keap_id) {
       co_return StepFailure{
           step, decided(keap::ErrorClass::permanent,

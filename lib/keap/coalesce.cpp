@@ -66,13 +66,14 @@ void merge_into(ContactChange& acc, const ContactChange& later) {
 
 ContactPlan coalesce(std::span<const PendingChange> changes) {
   ContactPlan plan;
-  for (const PendingChange& change : changes) {
+  for (std::size_t row = 0; row < changes.size(); ++row) {
+    const PendingChange& change = changes[row];
     if (change.op == PendingChange::Op::remove) {
       plan.delete_contact = true;
       plan.upsert.reset();
       plan.events.clear();  // the contact they were for is gone
     } else if (change.op == PendingChange::Op::event) {
-      plan.events.push_back(change.event);
+      plan.events.push_back({row, change.event});
     } else if (!plan.upsert) {
       plan.upsert = change.change;
     } else {

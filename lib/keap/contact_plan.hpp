@@ -1,6 +1,7 @@
 // ContactPlan: the net effect of all pending outbox rows of one contact, for the engine to run.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 
 #include <vector>
@@ -24,6 +25,13 @@ namespace keapsync::keap {
 //      back), each call shared with other contacts that need the same tag
 //      (engine/tag_batcher.hpp).
 //   4. events: one call per event row, in row order (engine/event_delivery.cpp).
+// An event row of the plan: where it stands among the rows given to coalesce().
+struct PlannedEvent {
+  std::size_t row = 0;
+  ContactEvent event;
+  bool operator==(const PlannedEvent&) const = default;
+};
+
 struct ContactPlan {
   // A delete is among the rows: the existing Keap contact goes away first.
   bool delete_contact = false;
@@ -31,7 +39,7 @@ struct ContactPlan {
   std::optional<ContactChange> upsert;
   // The event rows after the last delete (goals, e-mail status changes), in
   // row order: sent after the contact is written, one call each (never merged).
-  std::vector<ContactEvent> events;
+  std::vector<PlannedEvent> events;
 
   // A delete followed by upserts: the upsert must create a new contact, never PATCH the old id.
   bool create_fresh() const { return delete_contact && upsert.has_value(); }

@@ -15,7 +15,8 @@ bool has(const std::vector<TagRef>& list, const TagRef& tag) {
 }
 
 std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool is_last_delete,
-                          const ContactPlan& plan, std::size_t& events_seen) {
+                          const ContactPlan& plan, const std::vector<TagStep>& tags,
+                          std::size_t& events_seen) {
   std::vector<int> steps;
   if (!after_last_delete || is_last_delete) {
     steps.push_back(PlanStep::remove);  // superseded by the delete, or the delete itself
@@ -27,12 +28,12 @@ std::vector<int> steps_of(const PendingChange& row, bool after_last_delete, bool
   }
   if (row.op == PendingChange::Op::remove || !plan.upsert) return steps;
   if (row.change.has_contact_fields()) steps.push_back(PlanStep::fields);
-  const auto& adds = plan.upsert->tags_add;
-  for (std::size_t i = 0; i < adds.size(); ++i)
-    if (has(row.change.tags_add, adds[i])) steps.push_back(PlanStep::tag_add(plan, i));
-  const auto& removes = plan.upsert->tags_remove;
-  for (std::size_t i = 0; i < removes.size(); ++i)
-    if (has(row.change.tags_remove, removes[i])) steps.push_back(PlanStep::tag_remove(plan, i));
+  for (std::size_t k = 0; k < tags.size(); ++k) {
+    const auto& [remove, i] = tags[k];
+    const bool mine = remove ? has(row.change.tags_remove, plan.upsert->tags_remove[i])
+                             : has(row.change.tags_add, plan.upsert->tags_add[i]);
+    if (mine) steps.push_back(PlanStep::first_tag + static_cast<int>(k));
+  }
   return steps;
 }
 
@@ -81,9 +82,11 @@ std::vector<RowStanding> row_standings(std::span<const PendingChange> rows, cons
   out.reserve(rows.size());
   bool prefix = true;           // every row so far is done
   std::size_t events_seen = 0;  // event rows after the last delete so far
+  const auto tags = tag_order(plan);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto at = static_cast<std::ptrdiff_t>(i);
-    const auto steps = steps_of(rows[i], at > last_delete, at == last_delete, plan, events_seen);
+    const auto steps =
+        steps_of(rows[i], at > last_delete, at == last_delete, plan, tags, events_seen);
     if (std::find(steps.begin(), steps.end(), failed_step) != steps.end()) {
       out.push_back(RowStanding::failed);
     } else if (prefix &&

@@ -58,9 +58,9 @@ TEST(EmailStatus, EventsKeepTheirOrderAmongGoals) {
       std::get<PendingChange>(parse_row("opt_in", R"({"email":"a@b.co","reason":"r"})"))};
   const auto plan = coalesce(rows);
   ASSERT_EQ(plan.events.size(), 3u);
-  EXPECT_FALSE(std::get<EmailStatusEvent>(plan.events[0]).opted_in);
-  EXPECT_EQ(std::get<GoalEvent>(plan.events[1]).goal_id, 2);
-  EXPECT_TRUE(std::get<EmailStatusEvent>(plan.events[2]).opted_in);
+  EXPECT_FALSE(std::get<EmailStatusEvent>(plan.events[0].event).opted_in);
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[1].event).goal_id, 2);
+  EXPECT_TRUE(std::get<EmailStatusEvent>(plan.events[2].event).opted_in);
 }
 
 }  // namespace

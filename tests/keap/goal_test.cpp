@@ -111,8 +111,10 @@ TEST(GoalPlan, GoalsAreKeptOneByOneInOrderAfterTheContactsSteps) {
                          row("goal", R"({"integration":"shop","call_name":"two"})")};
   const auto plan = coalesce(rows);
   ASSERT_EQ(plan.events.size(), 2u);
-  EXPECT_EQ(std::get<GoalEvent>(plan.events[0]).call_name, "one");
-  EXPECT_EQ(std::get<GoalEvent>(plan.events[1]).call_name, "two");
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[0].event).call_name, "one");
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[1].event).call_name, "two");
+  EXPECT_EQ(plan.events[0].row, 1u);  // which rows they are, for the engine to mark
+  EXPECT_EQ(plan.events[1].row, 3u);
   EXPECT_EQ(plan.upsert->given_name.value(), "Ann");  // the upserts still merge
   EXPECT_GT(PlanStep::event(plan, 0), PlanStep::tag_add(plan, 0));
   using S = RowStanding;
@@ -133,7 +135,8 @@ TEST(GoalPlan, AGoalBeforeADeleteWasForTheContactItDeletes) {
                          row("delete", "null"), row("goal", R"({"automation_id":1,"goal_id":2})")};
   const auto plan = coalesce(rows);
   ASSERT_EQ(plan.events.size(), 1u);
-  EXPECT_EQ(std::get<GoalEvent>(plan.events[0]).goal_id, 2);
+  EXPECT_EQ(std::get<GoalEvent>(plan.events[0].event).goal_id, 2);
+  EXPECT_EQ(plan.events[0].row, 2u);
   EXPECT_EQ(row_standings(rows, plan, PlanStep::event(plan, 0)),
             (std::vector{RowStanding::done, RowStanding::done, RowStanding::failed}));
 }
