@@ -551,6 +551,11 @@ Config read_config(const YAML::Node& root, Reader& r) {
     } else {
       for (const auto& entry : accounts) {
         const std::string name = entry.first.Scalar();
+        // YAML takes a repeated key; two halves of one account would mix.
+        if (c.accounts.contains(name)) {
+          r.error("accounts." + name, entry.first, "defined twice: keep one");
+          continue;
+        }
         read_account(name, entry.second, r, c.accounts[name]);
       }
     }

@@ -82,6 +82,12 @@ TEST_F(ConfigLoader, ReadsTypedValues) {
             "false, got \"maybe\"");
 }
 
+TEST_F(ConfigLoader, AnAccountDefinedTwiceIsAnError) {
+  // YAML keeps a repeated key; the two halves must not mix into one account.
+  EXPECT_EQ(only_error(base() + "  default:\n    auth: oauth\n    client_id: abc\n"),
+            "keapsync.yaml:7:3: accounts.default: defined twice: keep one");
+}
+
 TEST_F(ConfigLoader, AnAccountMaySetItsLimitsAndConcurrency) {
   const auto defaults = parse(base());
   ASSERT_TRUE(defaults.config);
